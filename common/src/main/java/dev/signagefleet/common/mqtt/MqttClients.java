@@ -1,0 +1,52 @@
+package dev.signagefleet.common.mqtt;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds HiveMQ MQTT 5 clients for services: server, TLS, credentials, reconnect and logging in one place. */
+public final class MqttClients {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttClients.class);
+
+    private MqttClients() {
+    }
+
+    /**
+     * A client builder that reconnects by itself (1 s doubling to 30 s) and logs connection changes.
+     * Callers add what is specific to them (session, subscriptions) and build.
+     */
+    public static Mqtt5ClientBuilder builder(MqttSettings settings, String clientId) {
+        Mqtt5ClientBuilder builder = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(clientId)
+                .serverHost(settings.host())
+                .serverPort(settings.port())
+                .simpleAuth()
+                .username(settings.username())
+                .password(settings.password().value().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .automaticReconnect()
+                .initialDelay(1, TimeUnit.SECONDS)
+                .maxDelay(30, TimeUnit.SECONDS)
+                .applyAutomaticReconnect()
+                .addConnectedListener(ctx -> log.info("MQTT client {} connected to {}:{}",
+                        clientId, settings.host(), settings.port()))
+                .addDisconnectedListener(ctx -> log.warn("MQTT client {} disconnected from {}:{} ({}); reconnecting",
+                        clientId, settings.host(), settings.port(), describe(ctx.getCause())));
+        if (settings.tls()) {
+            builder = builder.sslWithDefaultConfig();
+        }
+        return builder;
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "no reason given";
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

@@ -1,0 +1,339 @@
+package dev.signagefleet.common.outbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.signagefleet.common.SignageException;
+import dev.signagefleet.common.event.Event;
+import dev.signagefleet.common.event.EventPublisher;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.common.retry.Backoff;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Publishes one service's outbox rows in order. Rows are claimed with {@code FOR UPDATE SKIP LOCKED},
+ * so several relays on one outbox never publish the same row in the same round; a relay that dies
+ * after publishing but before marking leaves the row to be published again (consumers deduplicate).
+ * When the transport fails, the relay keeps the rows and retries with backoff.
+ */
+public final class OutboxRelay implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+    private static final String CLAIM = """
+            SELECT position, event_id, source, type, subject, occurred_at, correlation_id, traceparent, data::text AS data
+            FROM outbox
+            WHERE source = :source AND published_at IS NULL
+            ORDER BY position
+            LIMIT :limit
+            FOR UPDATE SKIP LOCKED
+            """;
+    private static final String MARK_PUBLISHED = """
+            UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+            WHERE position = ANY(:positions)
+            """;
+    private static final String MARK_FAILED = """
+            UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE position = :position
+            """;
+    private static final String PENDING = """
+            SELECT count(*) FROM outbox WHERE source = :source AND published_at IS NULL
+            """;
+    private static final String PRUNE = """
+            DELETE FROM outbox WHERE source = :source AND published_at < :before
+            """;
+
+    private final Jdbi jdbi;
+    private final String source;
+    private final EventPublisher publisher;
+    private final Options options;
+    private final Backoff backoff;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition nudged = lock.newCondition();
+    private final AtomicLong pending = new AtomicLong();
+    private final Counter published;
+    private final Counter failures;
+    private volatile boolean running;
+    private Thread thread;
+    private boolean nudge;
+    private Instant lastPrune = Instant.EPOCH;
+
+    /**
+     * @param pollInterval how often to look for rows written by other processes
+     * @param batchSize    rows claimed per round
+     * @param keepPublished how long published rows stay for inspection before they are deleted
+     */
+    public record Options(Duration pollInterval, int batchSize, Duration keepPublished) {
+        public static Options defaults() {
+            return new Options(Duration.ofMillis(500), 100, Duration.ofDays(7));
+        }
+    }
+
+    public OutboxRelay(Jdbi jdbi, String source, EventPublisher publisher, Options options, MeterRegistry meters) {
+        this.jdbi = jdbi;
+        this.source = source;
+        this.publisher = publisher;
+        this.options = options;
+        this.backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
+        this.published = Counter.builder("signage_outbox_published").tag("source", source)
+                .description("Events published from the outbox").register(meters);
+        this.failures = Counter.builder("signage_outbox_publish_failures").tag("source", source)
+                .description("Failed attempts to publish an outbox event").register(meters);
+        Gauge.builder("signage_outbox_pending", pending, AtomicLong::get).tag("source", source)
+                .description("Outbox events not yet published").register(meters);
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, "outbox-relay-" + source.replaceAll("[^A-Za-z0-9-]", ""));
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Wakes the relay at once, e.g. right after a transaction that appended events committed. */
+    public void nudge() {
+        lock.lock();
+        try {
+            nudge = true;
+            nudged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Publishes pending rows until none are left or the transport fails.
+     *
+     * @return the number of events published
+     */
+    public int drain() {
+        int total = 0;
+        while (true) {
+            int n = relayOnce();
+            total += n;
+            if (n < options.batchSize()) {
+                return total;
+            }
+        }
+    }
+
+    /**
+     * One round: claim a batch, publish it in order, mark what was published.
+     *
+     * @throws SignageException when an event could not be published (those before it are marked)
+     */
+    public int relayOnce() {
+        Round round = jdbi.inTransaction(handle -> {
+            List<Claimed> rows = handle.createQuery(CLAIM)
+                    .bind("source", source)
+                    .bind("limit", options.batchSize())
+                    .map((rs, ctx) -> new Claimed(rs.getLong("position"), toEvent(rs)))
+                    .list();
+            List<Long> done = new ArrayList<>(rows.size());
+            for (Claimed row : rows) {
+                try {
+                    publishOne(row.event());
+                } catch (PublishFailed e) {
+                    // Keep what was published and the reason for the one that was not; commit both.
+                    markPublished(handle, done);
+                    handle.createUpdate(MARK_FAILED)
+                            .bind("error", truncate(e.getMessage()))
+                            .bind("position", row.position())
+                            .execute();
+                    return new Round(done.size(), e);
+                }
+                done.add(row.position());
+            }
+            markPublished(handle, done);
+            return new Round(done.size(), null);
+        });
+        if (round.failure() != null) {
+            throw round.failure();
+        }
+        return round.published();
+    }
+
+    private void publishOne(Event event) {
+        String previous = MDC.get("cid");
+        try {
+            if (event.correlationId() != null) {
+                MDC.put("cid", event.correlationId());
+            }
+            publisher.publish(event);
+            published.increment();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishFailed("interrupted while publishing " + event.type() + " " + event.id(), e);
+        } catch (Exception e) {
+            failures.increment();
+            throw new PublishFailed("could not publish " + event.type() + " " + event.id() + ": " + e.getMessage(), e);
+        } finally {
+            if (previous == null) {
+                MDC.remove("cid");
+            } else {
+                MDC.put("cid", previous);
+            }
+        }
+    }
+
+    private static void markPublished(Handle handle, List<Long> positions) {
+        if (!positions.isEmpty()) {
+            handle.createUpdate(MARK_PUBLISHED).bindArray("positions", Long.class, positions).execute();
+        }
+    }
+
+    private void loop() {
+        int failuresInARow = 0;
+        while (running) {
+            try {
+                int n = drain();
+                failuresInARow = 0;
+                refreshPending();
+                pruneIfDue();
+                if (n == 0) {
+                    awaitWork(options.pollInterval());
+                }
+            } catch (RuntimeException e) {
+                failuresInARow++;
+                Duration wait = backoff.delay(failuresInARow);
+                log.warn("Outbox relay for {} could not publish (attempt {}), retrying in {} ms: {}",
+                        source, failuresInARow, wait.toMillis(), rootMessage(e));
+                refreshPending();
+                sleepQuietly(wait);
+            }
+        }
+    }
+
+    private void refreshPending() {
+        try {
+            pending.set(jdbi.withHandle(h -> h.createQuery(PENDING).bind("source", source).mapTo(Long.class).one()));
+        } catch (RuntimeException e) {
+            log.debug("Could not count pending outbox rows: {}", e.getMessage());
+        }
+    }
+
+    private void pruneIfDue() {
+        Instant now = Instant.now();
+        if (Duration.between(lastPrune, now).compareTo(Duration.ofHours(1)) < 0) {
+            return;
+        }
+        lastPrune = now;
+        int deleted = jdbi.withHandle(h -> h.createUpdate(PRUNE)
+                .bind("source", source)
+                .bind("before", java.sql.Timestamp.from(now.minus(options.keepPublished())))
+                .execute());
+        if (deleted > 0) {
+            log.info("Deleted {} published outbox event(s) of {} older than {}", deleted, source, options.keepPublished());
+        }
+    }
+
+    private void awaitWork(Duration timeout) {
+        lock.lock();
+        try {
+            if (!nudge && running) {
+                nudged.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            nudge = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void sleepQuietly(Duration wait) {
+        lock.lock();
+        try {
+            if (running) {
+                nudged.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long pending() {
+        return pending.get();
+    }
+
+    /** Stops after the round in progress; rows not yet published stay in the outbox. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        nudge();
+        if (t != null) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Event toEvent(java.sql.ResultSet rs) throws java.sql.SQLException {
+        try {
+            return new Event(
+                    rs.getString("event_id"),
+                    rs.getString("source"),
+                    rs.getString("type"),
+                    rs.getString("subject"),
+                    rs.getTimestamp("occurred_at").toInstant(),
+                    rs.getString("correlation_id"),
+                    rs.getString("traceparent"),
+                    Json.mapper().readTree(rs.getString("data")));
+        } catch (JsonProcessingException e) {
+            throw new SignageException("outbox row holds invalid JSON data", e);
+        }
+    }
+
+    private static String truncate(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        return message.length() > 1000 ? message.substring(0, 1000) : message;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    private record Claimed(long position, Event event) {
+    }
+
+    private record Round(int published, PublishFailed failure) {
+    }
+
+    /** Publishing one event failed; the rows before it were marked, it and those after were not. */
+    static final class PublishFailed extends SignageException {
+        PublishFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

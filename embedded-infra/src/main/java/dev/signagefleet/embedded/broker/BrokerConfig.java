@@ -1,0 +1,108 @@
+package dev.signagefleet.embedded.broker;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Settings of the embedded MQTT broker. The limits default to what AWS IoT Core enforces, so code
+ * that works locally also works there.
+ *
+ * @param bindAddress          interface to listen on (0.0.0.0 so terminals on the LAN can connect)
+ * @param port                 MQTT TCP port
+ * @param directory            holds conf/, data/ (sessions, queues, retained messages) and extensions/
+ * @param maxQueueSize         messages queued per client and per shared subscription before the broker
+ *                             drops; sized for the fleet so a paused consumer loses nothing
+ * @param maxSessionExpirySec  cap on a client's session expiry (AWS IoT allows up to 7 days)
+ * @param maxPacketSize        largest MQTT packet in bytes (AWS IoT: 128 KB)
+ * @param serverReceiveMaximum unacknowledged QoS 1 publishes a client may have in flight (AWS IoT: 100)
+ */
+public record BrokerConfig(
+        String bindAddress,
+        int port,
+        Path directory,
+        long maxQueueSize,
+        long maxSessionExpirySec,
+        int maxPacketSize,
+        int serverReceiveMaximum) {
+
+    public static final long DEFAULT_MAX_QUEUE_SIZE = 1_000_000;
+    public static final long DEFAULT_MAX_SESSION_EXPIRY_SEC = 7L * 24 * 3600;
+    public static final int AWS_IOT_MAX_PACKET_SIZE = 128 * 1024;
+    public static final int AWS_IOT_RECEIVE_MAXIMUM = 100;
+
+    public BrokerConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(directory, "directory");
+        if (maxQueueSize < 1) {
+            throw new IllegalArgumentException("maxQueueSize must be positive");
+        }
+    }
+
+    public static BrokerConfig defaults(int port, Path directory) {
+        return new BrokerConfig("0.0.0.0", port, directory, DEFAULT_MAX_QUEUE_SIZE,
+                DEFAULT_MAX_SESSION_EXPIRY_SEC, AWS_IOT_MAX_PACKET_SIZE, AWS_IOT_RECEIVE_MAXIMUM);
+    }
+
+    public BrokerConfig withMaxQueueSize(long size) {
+        return new BrokerConfig(bindAddress, port, directory, size, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum);
+    }
+
+    public BrokerConfig withBindAddress(String address) {
+        return new BrokerConfig(address, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum);
+    }
+
+    /** The HiveMQ {@code config.xml} for these settings. */
+    String toXml() {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                  <listeners>
+                    <tcp-listener>
+                      <port>%d</port>
+                      <bind-address>%s</bind-address>
+                    </tcp-listener>
+                  </listeners>
+                  <mqtt>
+                    <queued-messages>
+                      <max-queue-size>%d</max-queue-size>
+                      <strategy>discard</strategy>
+                    </queued-messages>
+                    <quality-of-service>
+                      <max-qos>1</max-qos>
+                    </quality-of-service>
+                    <session-expiry>
+                      <max-interval>%d</max-interval>
+                    </session-expiry>
+                    <message-expiry>
+                      <max-interval>604800</max-interval>
+                    </message-expiry>
+                    <keep-alive>
+                      <max-keep-alive>1200</max-keep-alive>
+                      <allow-unlimited>false</allow-unlimited>
+                    </keep-alive>
+                    <packets>
+                      <max-packet-size>%d</max-packet-size>
+                    </packets>
+                    <receive-maximum>
+                      <server-receive-maximum>%d</server-receive-maximum>
+                    </receive-maximum>
+                  </mqtt>
+                  <restrictions>
+                    <max-client-id-length>128</max-client-id-length>
+                    <max-topic-length>256</max-topic-length>
+                  </restrictions>
+                  <security>
+                    <allow-empty-client-id>
+                      <enabled>false</enabled>
+                    </allow-empty-client-id>
+                  </security>
+                  <persistence>
+                    <mode>file</mode>
+                  </persistence>
+                  <anonymous-usage-statistics>
+                    <enabled>false</enabled>
+                  </anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port, bindAddress, maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum);
+    }
+}
