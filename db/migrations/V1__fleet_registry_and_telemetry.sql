@@ -12,6 +12,10 @@ CREATE TABLE devices (
     registered_by    text NOT NULL
 );
 CREATE INDEX devices_group_idx ON devices (group_name, device_id);
+-- Free-text search over id, name and location (`q` in the fleet API) with trigram matching.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX devices_search_idx ON devices
+    USING gin ((device_id || ' ' || coalesce(name, '') || ' ' || coalesce(location, '')) gin_trgm_ops);
 
 -- Latest state per device. One row per registered device, created with the registration.
 CREATE TABLE device_state (

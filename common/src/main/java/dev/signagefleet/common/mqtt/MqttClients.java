@@ -1,6 +1,7 @@
 package dev.signagefleet.common.mqtt;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +36,14 @@ public final class MqttClients {
                 .applyAutomaticReconnect()
                 .addConnectedListener(ctx -> log.info("MQTT client {} connected to {}:{}",
                         clientId, settings.host(), settings.port()))
-                .addDisconnectedListener(ctx -> log.warn("MQTT client {} disconnected from {}:{} ({}); reconnecting",
-                        clientId, settings.host(), settings.port(), describe(ctx.getCause())));
+                .addDisconnectedListener(ctx -> {
+                    if (ctx.getSource() == MqttDisconnectSource.USER) {
+                        log.info("MQTT client {} disconnected from {}:{}", clientId, settings.host(), settings.port());
+                    } else {
+                        log.warn("MQTT client {} lost its connection to {}:{} ({}); reconnecting", clientId,
+                                settings.host(), settings.port(), describe(ctx.getCause()));
+                    }
+                });
         if (settings.tls()) {
             builder = builder.sslWithDefaultConfig();
         }

@@ -1,0 +1,121 @@
+package dev.signagefleet.telemetry;
+
+import dev.signagefleet.common.db.Database;
+import dev.signagefleet.common.mqtt.MqttEventPublisher;
+import dev.signagefleet.common.outbox.OutboxRelay;
+import dev.signagefleet.telemetry.connectivity.ConnectivitySweeper;
+import dev.signagefleet.telemetry.connectivity.DeviceEventLog;
+import dev.signagefleet.telemetry.history.HistoryPartitions;
+import dev.signagefleet.telemetry.ingest.BatchApplier;
+import dev.signagefleet.telemetry.ingest.TelemetryIngest;
+import dev.signagefleet.telemetry.state.StateRules;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The telemetry consumer, wired by hand: MQTT ingest → batches in Postgres → connectivity events
+ * through the outbox back onto the broker; plus the sweeper that ages silent devices and the
+ * history partition maintenance. Start one or several instances; they share the subscription.
+ */
+public final class TelemetryConsumer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TelemetryConsumer.class);
+
+    /** Topic filters the service account needs on the broker (the AWS IoT policy grants the same). */
+    public static final List<String> BROKER_SHARED_SUBSCRIPTIONS =
+            List.of(TelemetryIngest.STATUS_FILTER, TelemetryIngest.PRESENCE_FILTER);
+    public static final List<String> BROKER_PUBLISH = List.of("evt/#");
+
+    private final TelemetryConfig config;
+    private final TelemetryIngest ingest;
+    private final OutboxRelay relay;
+    private final ConnectivitySweeper sweeper;
+    private final HistoryPartitions partitions;
+    private final ScheduledExecutorService scheduler;
+
+    private TelemetryConsumer(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters) {
+        this.config = config;
+        StateRules rules = new StateRules(config.heartbeat());
+        this.partitions = new HistoryPartitions(database.jdbi(), clock, config.retentionDays());
+        this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock);
+        OutboxRelay[] relayRef = new OutboxRelay[1];
+        this.ingest = new TelemetryIngest(config, new BatchApplier(database.jdbi(), rules), clock, meters, outcome -> {
+            if (!outcome.changes().isEmpty() && relayRef[0] != null) {
+                relayRef[0].nudge();
+            }
+        });
+        this.relay = new OutboxRelay(database.jdbi(), DeviceEventLog.SOURCE,
+                new MqttEventPublisher(ingest.client(), Duration.ofSeconds(10)), OutboxRelay.Options.defaults(), meters);
+        relayRef[0] = relay;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "telemetry-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Prepares history partitions, connects, and starts storing, sweeping and relaying. */
+    public static TelemetryConsumer start(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters) {
+        TelemetryConsumer consumer = new TelemetryConsumer(config, database, clock, meters);
+        consumer.partitions.maintain();
+        consumer.ingest.start();
+        consumer.relay.start();
+        long sweepMillis = config.sweepInterval().toMillis();
+        consumer.scheduler.scheduleWithFixedDelay(consumer::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        consumer.scheduler.scheduleWithFixedDelay(consumer::maintainQuietly, 1, 1, TimeUnit.HOURS);
+        log.info("Telemetry consumer {} started: heartbeat {} s (stale after {} s, offline after {} s), batches of {}, history kept {} days",
+                config.clientId(), config.heartbeat().toSeconds(), config.heartbeat().toSeconds() * 2,
+                config.heartbeat().toSeconds() * 3, config.batchSize(), config.retentionDays());
+        return consumer;
+    }
+
+    private void sweepQuietly() {
+        try {
+            if (!sweeper.sweep().isEmpty()) {
+                relay.nudge();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Connectivity sweep failed, will try again in {} s: {}", config.sweepInterval().toSeconds(), e.getMessage());
+        }
+    }
+
+    private void maintainQuietly() {
+        try {
+            partitions.maintain();
+        } catch (RuntimeException e) {
+            log.warn("History partition maintenance failed, will try again in an hour: {}", e.getMessage());
+        }
+    }
+
+    public TelemetryIngest ingest() {
+        return ingest;
+    }
+
+    public ConnectivitySweeper sweeper() {
+        return sweeper;
+    }
+
+    public OutboxRelay relay() {
+        return relay;
+    }
+
+    public boolean isConnected() {
+        return ingest.isConnected();
+    }
+
+    /** Stops sweeping, finishes and acknowledges the batch in progress, then stops relaying. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        relay.close();
+        ingest.close();
+        log.info("Telemetry consumer {} stopped", config.clientId());
+    }
+}

@@ -1,0 +1,46 @@
+package dev.signagefleet.telemetry.fleet;
+
+import java.time.Instant;
+
+/**
+ * A device as the fleet API shows it: identity, connectivity and its latest status.
+ *
+ * @param latest null until the device reported a status
+ */
+public record DeviceView(
+        String deviceId,
+        String group,
+        String name,
+        String location,
+        Instant registeredAt,
+        ConnectivityView connectivity,
+        LatestStatus latest) {
+
+    /**
+     * @param state  never_seen, online, stale or offline
+     * @param reason why it is in that state
+     * @param since  when it entered that state
+     */
+    public record ConnectivityView(String state, String reason, Instant since, Instant lastSeenAt) {
+    }
+
+    /** The latest status that won the order rule. */
+    public record LatestStatus(
+            String bootId,
+            long seq,
+            Instant sentAt,
+            Instant receivedAt,
+            String agentVersion,
+            Long uptimeSec,
+            Double cpuLoad,
+            Long memUsedMb,
+            Long memTotalMb,
+            Long diskFreeMb,
+            Double temperatureC,
+            String display,
+            String contentVersion,
+            String ip,
+            String os,
+            Long droppedWhileOffline) {
+    }
+}

@@ -1,0 +1,304 @@
+package dev.signagefleet.telemetry.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.telemetry.connectivity.Connectivity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
+
+/** Read side of the fleet: the questions operators ask (who is offline, what did X report). */
+public final class FleetQueries {
+
+    private static final String DEVICE_COLUMNS = """
+            d.device_id, d.group_name, d.name, d.location, d.registered_at,
+            s.connectivity, s.connectivity_reason, s.connectivity_since, s.last_seen_at,
+            s.boot_id, s.seq, s.sent_at, s.received_at, s.agent_version, s.uptime_sec, s.cpu_load, s.mem_used_mb,
+            s.mem_total_mb, s.disk_free_mb, s.temperature_c, s.display, s.content_version, s.ip, s.os,
+            s.dropped_while_offline
+            """;
+    private static final String FROM = " FROM devices d JOIN device_state s USING (device_id) ";
+    private static final String SEARCH = "(d.device_id || ' ' || coalesce(d.name, '') || ' ' || coalesce(d.location, '')) ILIKE :q";
+
+    private final Jdbi jdbi;
+
+    public FleetQueries(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public DevicePage list(DeviceQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(DEVICE_COLUMNS).append(FROM).append("WHERE true");
+        Map<String, Object> binds = new LinkedHashMap<>();
+        if (!query.connectivity().isEmpty()) {
+            sql.append(" AND s.connectivity = ANY(CAST(:connectivity AS text[]))");
+            binds.put("connectivity", query.connectivity().stream().map(Connectivity::dbValue).toArray(String[]::new));
+        }
+        if (query.group() != null) {
+            sql.append(" AND d.group_name = :group");
+            binds.put("group", query.group());
+        }
+        if (query.agentVersion() != null) {
+            sql.append(" AND s.agent_version = :agentVersion");
+            binds.put("agentVersion", query.agentVersion());
+        }
+        if (query.contentVersion() != null) {
+            sql.append(" AND s.content_version = :contentVersion");
+            binds.put("contentVersion", query.contentVersion());
+        }
+        if (query.q() != null && !query.q().isBlank()) {
+            sql.append(" AND ").append(SEARCH);
+            binds.put("q", "%" + escapeLike(query.q().trim()) + "%");
+        }
+        DeviceSort sort = query.sort();
+        String key = sort.key().sql;
+        String op = sort.descending() ? "<" : ">";
+        if (query.cursor() != null) {
+            Cursor cursor = Cursor.decode(query.cursor(), sort);
+            sql.append(" AND (").append(key).append(", d.device_id) ").append(op)
+                    .append(" (CAST(:afterKey AS ").append(sort.key().sqlType).append("), :afterId)");
+            binds.put("afterKey", cursor.key());
+            binds.put("afterId", cursor.deviceId());
+        }
+        String dir = sort.descending() ? " DESC" : " ASC";
+        sql.append(" ORDER BY ").append(key).append(dir).append(", d.device_id").append(dir);
+        sql.append(" LIMIT :limit");
+        binds.put("limit", query.limit() + 1);
+        List<Row> rows = jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString());
+            binds.forEach(q::bind);
+            return q.map((rs, ctx) -> new Row(device(rs), sortKey(rs, sort))).list();
+        });
+        String next = null;
+        if (rows.size() > query.limit()) {
+            rows = rows.subList(0, query.limit());
+            Row last = rows.get(rows.size() - 1);
+            next = new Cursor(sort.apiValue(), last.sortKey(), last.device().deviceId()).encode();
+        }
+        return new DevicePage(rows.stream().map(Row::device).toList(), next);
+    }
+
+    public Optional<DeviceView> device(String deviceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + DEVICE_COLUMNS + FROM + "WHERE d.device_id = :id")
+                .bind("id", deviceId)
+                .map((rs, ctx) -> device(rs))
+                .findOne());
+    }
+
+    /** One recorded status of a device. */
+    public record HistoryPoint(String bootId, long seq, Instant sentAt, Instant receivedAt, String agentVersion,
+                               Long uptimeSec, Double cpuLoad, Long memUsedMb, Long memTotalMb, Long diskFreeMb,
+                               Double temperatureC, String display, String contentVersion, String ip) {
+    }
+
+    /** Statuses sent in [from, to), oldest first, at most {@code limit}. */
+    public List<HistoryPoint> history(String deviceId, Instant from, Instant to, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT boot_id, seq, sent_at, received_at, agent_version, uptime_sec, cpu_load, mem_used_mb,
+                               mem_total_mb, disk_free_mb, temperature_c, display, content_version, ip
+                        FROM status_history
+                        WHERE device_id = :id AND sent_at >= :from AND sent_at < :to
+                        ORDER BY sent_at, boot_id, seq
+                        LIMIT :limit
+                        """)
+                .bind("id", deviceId)
+                .bind("from", Timestamp.from(from))
+                .bind("to", Timestamp.from(to))
+                .bind("limit", limit)
+                .map((rs, ctx) -> new HistoryPoint(rs.getString("boot_id"), rs.getLong("seq"), instant(rs, "sent_at"),
+                        instant(rs, "received_at"), rs.getString("agent_version"), longOrNull(rs, "uptime_sec"),
+                        doubleOrNull(rs, "cpu_load"), longOrNull(rs, "mem_used_mb"), longOrNull(rs, "mem_total_mb"),
+                        longOrNull(rs, "disk_free_mb"), doubleOrNull(rs, "temperature_c"), rs.getString("display"),
+                        rs.getString("content_version"), rs.getString("ip")))
+                .list());
+    }
+
+    /** A connectivity event of a device. */
+    public record DeviceEvent(String id, String type, Instant time, JsonNode data) {
+    }
+
+    /** The device's events, newest first. */
+    public List<DeviceEvent> events(String deviceId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT event_id, type, occurred_at, data::text AS data FROM device_events
+                        WHERE device_id = :id ORDER BY occurred_at DESC, event_id LIMIT :limit
+                        """)
+                .bind("id", deviceId)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new DeviceEvent(rs.getString("event_id"), rs.getString("type"),
+                        instant(rs, "occurred_at"), readJson(rs.getString("data"))))
+                .list());
+    }
+
+    /** Counts for the fleet at a glance. */
+    public record FleetSummary(long total, Map<String, Long> byConnectivity,
+                               Map<String, Map<String, Long>> byGroup, Map<String, Long> byAgentVersion,
+                               long quarantinedMessages) {
+    }
+
+    public FleetSummary summary() {
+        return jdbi.withHandle(h -> {
+            Map<String, Long> byConnectivity = new LinkedHashMap<>();
+            for (Connectivity c : Connectivity.values()) {
+                byConnectivity.put(c.dbValue(), 0L);
+            }
+            Map<String, Map<String, Long>> byGroup = new LinkedHashMap<>();
+            long[] total = {0};
+            h.createQuery("""
+                            SELECT coalesce(d.group_name, '(none)') AS grp, s.connectivity, count(*) AS n
+                            FROM devices d JOIN device_state s USING (device_id)
+                            GROUP BY 1, 2 ORDER BY 1, 2
+                            """)
+                    .map((rs, ctx) -> new Object[] {rs.getString("grp"), rs.getString("connectivity"), rs.getLong("n")})
+                    .forEach(r -> {
+                        String group = (String) r[0];
+                        String state = (String) r[1];
+                        long n = (Long) r[2];
+                        total[0] += n;
+                        byConnectivity.merge(state, n, Long::sum);
+                        byGroup.computeIfAbsent(group, g -> {
+                            Map<String, Long> m = new LinkedHashMap<>();
+                            m.put("total", 0L);
+                            for (Connectivity c : Connectivity.values()) {
+                                m.put(c.dbValue(), 0L);
+                            }
+                            return m;
+                        }).merge(state, n, Long::sum);
+                        byGroup.get(group).merge("total", n, Long::sum);
+                    });
+            Map<String, Long> byVersion = new LinkedHashMap<>();
+            h.createQuery("""
+                            SELECT coalesce(agent_version, '(unknown)') AS v, count(*) AS n FROM device_state
+                            GROUP BY 1 ORDER BY 2 DESC, 1
+                            """)
+                    .map((rs, ctx) -> Map.entry(rs.getString("v"), rs.getLong("n")))
+                    .forEach(e -> byVersion.put(e.getKey(), e.getValue()));
+            long quarantined = h.createQuery("SELECT count(*) FROM quarantined_messages").mapTo(Long.class).one();
+            return new FleetSummary(total[0], byConnectivity, byGroup, byVersion, quarantined);
+        });
+    }
+
+    private static DeviceView device(ResultSet rs) throws SQLException {
+        String bootId = rs.getString("boot_id");
+        DeviceView.LatestStatus latest = null;
+        if (bootId != null) {
+            latest = new DeviceView.LatestStatus(bootId, rs.getLong("seq"), instant(rs, "sent_at"),
+                    instant(rs, "received_at"), rs.getString("agent_version"), longOrNull(rs, "uptime_sec"),
+                    doubleOrNull(rs, "cpu_load"), longOrNull(rs, "mem_used_mb"), longOrNull(rs, "mem_total_mb"),
+                    longOrNull(rs, "disk_free_mb"), doubleOrNull(rs, "temperature_c"), rs.getString("display"),
+                    rs.getString("content_version"), rs.getString("ip"), rs.getString("os"),
+                    longOrNull(rs, "dropped_while_offline"));
+        }
+        return new DeviceView(rs.getString("device_id"), rs.getString("group_name"), rs.getString("name"),
+                rs.getString("location"), instant(rs, "registered_at"),
+                new DeviceView.ConnectivityView(rs.getString("connectivity"), rs.getString("connectivity_reason"),
+                        instant(rs, "connectivity_since"), instant(rs, "last_seen_at")),
+                latest);
+    }
+
+    private static String sortKey(ResultSet rs, DeviceSort sort) throws SQLException {
+        return switch (sort.key()) {
+            case DEVICE_ID -> rs.getString("device_id");
+            case GROUP -> nullToEmpty(rs.getString("group_name"));
+            case CONNECTIVITY -> rs.getString("connectivity");
+            case LAST_SEEN -> {
+                Timestamp t = rs.getTimestamp("last_seen_at");
+                yield t == null ? "-infinity" : t.toInstant().toString();
+            }
+            case AGENT_VERSION -> nullToEmpty(rs.getString("agent_version"));
+            case CONTENT_VERSION -> nullToEmpty(rs.getString("content_version"));
+        };
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String escapeLike(String q) {
+        return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Double doubleOrNull(ResultSet rs, String column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static JsonNode readJson(String json) {
+        try {
+            return Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored event data is not JSON", e);
+        }
+    }
+
+    private record Row(DeviceView device, String sortKey) {
+    }
+
+    /** Opaque page position: the sort it belongs to, the last row's sort key and device id. */
+    record Cursor(String sort, String key, String deviceId) {
+
+        String encode() {
+            ObjectNode node = Json.mapper().createObjectNode().put("s", sort).put("k", key).put("id", deviceId);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor decode(String value, DeviceSort expected) {
+            try {
+                JsonNode node = Json.mapper().readTree(Base64.getUrlDecoder().decode(value));
+                if (node == null || !node.path("s").isTextual() || !node.path("k").isTextual() || !node.path("id").isTextual()) {
+                    throw new InvalidQueryException("cursor", "is not a cursor from this API");
+                }
+                if (!expected.apiValue().equals(node.get("s").asText())) {
+                    throw new InvalidQueryException("cursor", "belongs to sort '" + node.get("s").asText()
+                            + "' but this request sorts by '" + expected.apiValue() + "'");
+                }
+                String key = node.get("k").asText();
+                if (expected.key() == DeviceSort.Key.LAST_SEEN && !key.equals("-infinity")) {
+                    Instant.parse(key);
+                }
+                return new Cursor(node.get("s").asText(), key, node.get("id").asText());
+            } catch (IllegalArgumentException | IOException | java.time.DateTimeException e) {
+                throw new InvalidQueryException("cursor", "is not a cursor from this API");
+            }
+        }
+    }
+
+    /** Helper for callers building filters from several values. */
+    public static List<Connectivity> connectivities(List<String> values) {
+        List<Connectivity> result = new ArrayList<>();
+        for (String v : values) {
+            for (String part : v.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                Connectivity c = Connectivity.parseOrNull(part.trim());
+                if (c == null) {
+                    throw new InvalidQueryException("connectivity", "must be never_seen, online, stale or offline, was '" + part.trim() + "'");
+                }
+                result.add(c);
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.signagefleet.telemetry.registry;
+
+import dev.signagefleet.common.security.PasswordHasher;
+import dev.signagefleet.common.security.VerifiedSecretCache;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The fleet's list of terminals and their MQTT credentials. A credential is generated here, shown
+ * once, and stored only as a PBKDF2 hash; the broker checks CONNECTs against it.
+ */
+public final class DeviceRegistry {
+
+    public static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+
+    private static final String INSERT_DEVICE = """
+            INSERT INTO devices (device_id, group_name, name, location, credential_hash, registered_by)
+            VALUES (:deviceId, :group, :name, :location, :hash, :by)
+            ON CONFLICT (device_id) DO NOTHING
+            """;
+    private static final String INSERT_STATE = """
+            INSERT INTO device_state (device_id) VALUES (:deviceId) ON CONFLICT (device_id) DO NOTHING
+            """;
+    private static final String FIND = """
+            SELECT device_id, group_name, name, location, credential_hash, registered_at, registered_by
+            FROM devices WHERE device_id = :deviceId
+            """;
+    private static final String CLAIM = """
+            UPDATE devices SET group_name = :group, name = :name, location = :location, credential_hash = :hash,
+                registered_by = :by
+            WHERE device_id = :deviceId AND credential_hash IS NULL
+            """;
+    private static final String ROTATE = """
+            UPDATE devices SET credential_hash = :hash WHERE device_id = :deviceId
+            """;
+
+    private final Jdbi jdbi;
+    private final VerifiedSecretCache verified;
+
+    public DeviceRegistry(Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
+        this.verified = new VerifiedSecretCache(Duration.ofMinutes(10), 200_000, clock);
+    }
+
+    /** A registered terminal (never includes the secret). */
+    public record Device(String deviceId, String group, String name, String location, boolean hasCredential,
+                         Instant registeredAt, String registeredBy) {
+    }
+
+    /** The answer to a registration: the device and its credential, shown only this once. */
+    public record Registration(Device device, String credential) {
+    }
+
+    /**
+     * Registers a terminal and generates its credential. A device that reported before anyone
+     * registered it (no credential yet) is claimed by the registration.
+     *
+     * @throws DeviceAlreadyRegisteredException when the id is taken by a registered device
+     */
+    public Registration register(NewDevice request, String registeredBy) {
+        String credential = PasswordHasher.newSecret();
+        String hash = PasswordHasher.hash(credential, PasswordHasher.GENERATED_SECRET_ITERATIONS);
+        boolean created = jdbi.inTransaction(handle -> {
+            int inserted = handle.createUpdate(INSERT_DEVICE)
+                    .bind("deviceId", request.deviceId())
+                    .bind("group", request.group())
+                    .bind("name", request.name())
+                    .bind("location", request.location())
+                    .bind("hash", hash)
+                    .bind("by", registeredBy)
+                    .execute();
+            if (inserted == 0) {
+                inserted = handle.createUpdate(CLAIM)
+                        .bind("deviceId", request.deviceId())
+                        .bind("group", request.group())
+                        .bind("name", request.name())
+                        .bind("location", request.location())
+                        .bind("hash", hash)
+                        .bind("by", registeredBy)
+                        .execute();
+            }
+            if (inserted == 0) {
+                return false;
+            }
+            handle.createUpdate(INSERT_STATE).bind("deviceId", request.deviceId()).execute();
+            return true;
+        });
+        if (!created) {
+            throw new DeviceAlreadyRegisteredException(request.deviceId());
+        }
+        return new Registration(find(request.deviceId()).orElseThrow(), credential);
+    }
+
+    /** Replaces the credential; the old one stops working at the next CONNECT. */
+    public Optional<String> rotateCredential(String deviceId) {
+        String credential = PasswordHasher.newSecret();
+        String hash = PasswordHasher.hash(credential, PasswordHasher.GENERATED_SECRET_ITERATIONS);
+        int updated = jdbi.withHandle(h -> h.createUpdate(ROTATE).bind("deviceId", deviceId).bind("hash", hash).execute());
+        verified.forget(deviceId);
+        return updated == 1 ? Optional.of(credential) : Optional.empty();
+    }
+
+    public Optional<Device> find(String deviceId) {
+        return jdbi.withHandle(h -> h.createQuery(FIND).bind("deviceId", deviceId)
+                .map((rs, ctx) -> new Device(rs.getString("device_id"), rs.getString("group_name"), rs.getString("name"),
+                        rs.getString("location"), rs.getString("credential_hash") != null,
+                        rs.getTimestamp("registered_at").toInstant(), rs.getString("registered_by")))
+                .findOne());
+    }
+
+    /**
+     * Checks a terminal's credential. Successful checks are remembered for a few minutes (in memory,
+     * as an HMAC) so reconnect storms do not pay for PBKDF2 again.
+     *
+     * @return the device when the credential is right
+     */
+    public Optional<Device> authenticate(String deviceId, String credential) {
+        if (deviceId == null || credential == null || !ID.matcher(deviceId).matches()) {
+            return Optional.empty();
+        }
+        Optional<StoredCredential> stored = jdbi.withHandle(h -> h.createQuery(FIND).bind("deviceId", deviceId)
+                .map((rs, ctx) -> new StoredCredential(
+                        new Device(rs.getString("device_id"), rs.getString("group_name"), rs.getString("name"),
+                                rs.getString("location"), rs.getString("credential_hash") != null,
+                                rs.getTimestamp("registered_at").toInstant(), rs.getString("registered_by")),
+                        rs.getString("credential_hash")))
+                .findOne());
+        if (stored.isEmpty() || stored.get().hash() == null) {
+            return Optional.empty();
+        }
+        if (verified.isVerified(deviceId, credential)) {
+            return Optional.of(stored.get().device());
+        }
+        if (PasswordHasher.verify(credential, stored.get().hash())) {
+            verified.remember(deviceId, credential);
+            return Optional.of(stored.get().device());
+        }
+        return Optional.empty();
+    }
+
+    private record StoredCredential(Device device, String hash) {
+    }
+
+    /** Thrown when registering an id that is already registered. */
+    public static final class DeviceAlreadyRegisteredException extends dev.signagefleet.telemetry.TelemetryException {
+        public DeviceAlreadyRegisteredException(String deviceId) {
+            super("device '" + deviceId + "' is already registered; rotate its credential instead of registering it again");
+        }
+    }
+}
