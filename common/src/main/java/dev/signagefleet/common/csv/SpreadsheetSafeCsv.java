@@ -1,0 +1,56 @@
+package dev.signagefleet.common.csv;
+
+import com.opencsv.CSVWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.List;
+
+/**
+ * Writes CSV that a spreadsheet opens safely: every cell a spreadsheet would run as a formula
+ * (starting with {@code =}, {@code +}, {@code -}, {@code @}, tab or carriage return) is prefixed
+ * with an apostrophe, the OWASP recommendation against CSV injection. The data itself is stored as
+ * written; only exports are escaped.
+ */
+public final class SpreadsheetSafeCsv implements Closeable {
+
+    private final CSVWriter writer;
+
+    public SpreadsheetSafeCsv(Writer out) {
+        this.writer = new CSVWriter(out, ',', CSVWriter.DEFAULT_QUOTE_CHARACTER, CSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
+    }
+
+    /** Makes one cell safe to open in a spreadsheet. */
+    public static String escape(String cell) {
+        if (cell == null || cell.isEmpty()) {
+            return cell == null ? "" : cell;
+        }
+        char first = cell.charAt(0);
+        if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r') {
+            return "'" + cell;
+        }
+        return cell;
+    }
+
+    public void row(List<String> cells) {
+        String[] safe = new String[cells.size()];
+        for (int i = 0; i < safe.length; i++) {
+            safe[i] = escape(cells.get(i));
+        }
+        writer.writeNext(safe, true);
+    }
+
+    public void flush() {
+        try {
+            writer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        writer.close();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.signagefleet.management;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.devices.DeviceRoutes;
+import dev.signagefleet.management.fleet.FleetRoutes;
+import dev.signagefleet.management.ops.OpsRoutes;
+import dev.signagefleet.management.problem.ApiException;
+import dev.signagefleet.management.problem.Problem;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The HTTP server of the management API: JSON in and out, RFC 9457 problems on errors, HTTP Basic
+ * authentication with roles, a request id on every response and log line.
+ */
+public final class ManagementServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
+    private static final Pattern REQUEST_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+    /** Largest request body the JSON API accepts. */
+    public static final long MAX_REQUEST_BYTES = 1024 * 1024;
+
+    private final Javalin app;
+
+    /**
+     * @param bindAddress interface to listen on
+     * @param port        0 for any free port
+     */
+    public record Options(String bindAddress, int port) {
+    }
+
+    private ManagementServer(Javalin app) {
+        this.app = app;
+    }
+
+    public static ManagementServer start(Options options, BasicAuthGate gate, DeviceRoutes devices, FleetRoutes fleet,
+                                         OpsRoutes ops) {
+        Javalin app = Javalin.create(config -> {
+            config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            config.startup.showJavalinBanner = false;
+            config.jetty.host = options.bindAddress();
+            config.jetty.port = options.port();
+            config.routes.before(ManagementServer::tagRequest);
+            config.routes.beforeMatched(gate::check);
+            config.routes.after(ManagementServer::secureHeaders);
+            ops.register(config.routes);
+            devices.register(config.routes);
+            fleet.register(config.routes);
+            config.routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e.toProblem(ctx.path()), e.status()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx,
+                    new Problem("http-" + e.getStatus(), e.getMessage(), e.getStatus(), e.getMessage(), ctx.path()),
+                    e.getStatus()));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("Request {} {} failed", ctx.method(), ctx.path(), e);
+                problem(ctx, new Problem("internal-error", "Internal error", 500,
+                        "The server could not complete the request; the log has the details under request id "
+                                + ctx.attribute("requestId"), ctx.path()), 500);
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty()) {
+                    problem(ctx, new Problem("not-found", "Not found", 404,
+                            "No such endpoint: " + ctx.method() + " " + ctx.path(), ctx.path()), 404);
+                }
+            });
+            config.requestLogger.http((ctx, ms) -> {
+                if (!ctx.path().equals("/metrics") && !ctx.path().startsWith("/healthz") && !ctx.path().startsWith("/readyz")) {
+                    log.info("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms));
+                }
+                MDC.remove("cid");
+            });
+        });
+        app.start();
+        log.info("HTTP API listening on {}:{}", options.bindAddress(), app.port());
+        return new ManagementServer(app);
+    }
+
+    private static void tagRequest(Context ctx) {
+        String incoming = ctx.header("X-Request-Id");
+        String id = incoming != null && REQUEST_ID.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        ctx.attribute("requestId", id);
+        ctx.header("X-Request-Id", id);
+        MDC.put("cid", id);
+    }
+
+    private static void secureHeaders(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        if (ctx.path().startsWith("/api/")) {
+            ctx.header("Cache-Control", "no-store");
+        }
+    }
+
+    private static void problem(Context ctx, Problem problem, int status) {
+        try {
+            ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.mapper().writeValueAsString(problem));
+        } catch (JsonProcessingException e) {
+            ctx.status(status).result(problem.getTitle());
+        }
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        log.info("HTTP API stopped");
+    }
+}

@@ -1,0 +1,100 @@
+package dev.signagefleet.management.auth;
+
+import dev.signagefleet.common.security.PasswordHasher;
+import dev.signagefleet.common.security.VerifiedSecretCache;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Owns {@code console_users}: the people who use the API and the management screen. */
+public final class ConsoleUsers {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleUsers.class);
+    public static final String ADMIN = "admin";
+    /** Checked against when the username does not exist, so a miss costs as much time as a hit. */
+    private static final String DUMMY_HASH = PasswordHasher.hash("no such user", PasswordHasher.HUMAN_PASSWORD_ITERATIONS);
+
+    private final Jdbi jdbi;
+    private final VerifiedSecretCache verified;
+
+    /** A signed-in user. */
+    public record User(String username, Role role) {
+    }
+
+    /**
+     * The result of making sure the admin account exists.
+     *
+     * @param generatedPassword present only when a password was generated now (first start)
+     */
+    public record AdminAccount(boolean created, Optional<String> generatedPassword) {
+    }
+
+    public ConsoleUsers(Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
+        this.verified = new VerifiedSecretCache(Duration.ofMinutes(5), 10_000, clock);
+    }
+
+    /**
+     * Ensures user {@code admin} exists. With a configured password, that password is the admin's
+     * (set or replaced). Without one, a password is generated on first start and returned once.
+     */
+    public AdminAccount ensureAdmin(Optional<String> configuredPassword) {
+        Optional<String> existing = jdbi.withHandle(h -> h.createQuery(
+                        "SELECT password_hash FROM console_users WHERE username = :u")
+                .bind("u", ADMIN).mapTo(String.class).findOne());
+        if (configuredPassword.isPresent()) {
+            String password = configuredPassword.get();
+            if (existing.isPresent() && PasswordHasher.verify(password, existing.get())) {
+                return new AdminAccount(false, Optional.empty());
+            }
+            upsert(ADMIN, password, Role.ADMIN);
+            log.info("Admin password set from SIGNAGE_ADMIN_PASSWORD");
+            return new AdminAccount(existing.isEmpty(), Optional.empty());
+        }
+        if (existing.isPresent()) {
+            return new AdminAccount(false, Optional.empty());
+        }
+        String generated = PasswordHasher.newSecret().substring(0, 24);
+        upsert(ADMIN, generated, Role.ADMIN);
+        return new AdminAccount(true, Optional.of(generated));
+    }
+
+    /** Adds or replaces a user's password and role. */
+    public void upsert(String username, String password, Role role) {
+        String hash = PasswordHasher.hash(password, PasswordHasher.HUMAN_PASSWORD_ITERATIONS);
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO console_users (username, password_hash, role) VALUES (:u, :h, :r)
+                        ON CONFLICT (username) DO UPDATE SET password_hash = :h, role = :r, password_changed_at = now()
+                        """)
+                .bind("u", username).bind("h", hash).bind("r", role.dbValue()).execute());
+        verified.forget(username);
+    }
+
+    public Optional<User> authenticate(String username, String password) {
+        if (username == null || password == null || username.length() > 64 || password.length() > 1024) {
+            return Optional.empty();
+        }
+        Optional<Stored> stored = jdbi.withHandle(h -> h.createQuery(
+                        "SELECT username, password_hash, role FROM console_users WHERE username = :u")
+                .bind("u", username)
+                .map((rs, ctx) -> new Stored(new User(rs.getString("username"), Role.fromDb(rs.getString("role"))),
+                        rs.getString("password_hash")))
+                .findOne());
+        if (stored.isEmpty()) {
+            // Spend about as long as a real check, so timing does not tell which usernames exist.
+            PasswordHasher.verify(password, DUMMY_HASH);
+            return Optional.empty();
+        }
+        if (verified.isVerified(username, password) || PasswordHasher.verify(password, stored.get().hash())) {
+            verified.remember(username, password);
+            return Optional.of(stored.get().user());
+        }
+        return Optional.empty();
+    }
+
+    private record Stored(User user, String hash) {
+    }
+}

@@ -1,0 +1,242 @@
+package dev.signagefleet.management.devices;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signagefleet.common.csv.SpreadsheetSafeCsv;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.ConsoleUsers;
+import dev.signagefleet.management.auth.Role;
+import dev.signagefleet.management.http.QueryParams;
+import dev.signagefleet.management.problem.ApiException;
+import dev.signagefleet.telemetry.fleet.DevicePage;
+import dev.signagefleet.telemetry.fleet.DeviceQuery;
+import dev.signagefleet.telemetry.fleet.DeviceSort;
+import dev.signagefleet.telemetry.fleet.DeviceView;
+import dev.signagefleet.telemetry.fleet.FleetQueries;
+import dev.signagefleet.telemetry.fleet.InvalidQueryException;
+import dev.signagefleet.telemetry.registry.DeviceRegistry;
+import dev.signagefleet.telemetry.registry.NewDevice;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code /api/devices}: list with filters, one device, its history and events, CSV export, registration. */
+public final class DeviceRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(DeviceRoutes.class);
+    private static final Duration MAX_HISTORY_RANGE = Duration.ofDays(31);
+    private static final int CSV_MAX_ROWS = 1_000_000;
+
+    private final FleetQueries fleet;
+    private final DeviceRegistry registry;
+    private final Clock clock;
+    private final Function<DeviceRegistry.Registration, Map<String, Object>> connectionInfo;
+
+    /**
+     * @param connectionInfo what a new device needs to connect (broker URL, agent config), shown with its credential
+     */
+    public DeviceRoutes(FleetQueries fleet, DeviceRegistry registry, Clock clock,
+                        Function<DeviceRegistry.Registration, Map<String, Object>> connectionInfo) {
+        this.fleet = fleet;
+        this.registry = registry;
+        this.clock = clock;
+        this.connectionInfo = connectionInfo;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/devices", this::list, Role.VIEWER);
+        routes.get("/api/devices.csv", this::csv, Role.VIEWER);
+        routes.post("/api/devices", this::create, Role.ADMIN);
+        routes.get("/api/devices/{id}", this::one, Role.VIEWER);
+        routes.get("/api/devices/{id}/history", this::history, Role.VIEWER);
+        routes.get("/api/devices/{id}/events", this::events, Role.VIEWER);
+        routes.post("/api/devices/{id}/credential", this::rotate, Role.ADMIN);
+    }
+
+    private DeviceQuery query(Context ctx, int limit, String cursor) {
+        DeviceSort sort = DeviceSort.parseOrNull(ctx.queryParam("sort"));
+        if (sort == null) {
+            throw ApiException.badRequest("sort", "sort must be one of " + DeviceSort.allowed() + ", was '" + ctx.queryParam("sort") + "'");
+        }
+        try {
+            return new DeviceQuery(FleetQueries.connectivities(ctx.queryParams("connectivity")),
+                    QueryParams.text(ctx, "group", 64), QueryParams.text(ctx, "agentVersion", 64),
+                    QueryParams.text(ctx, "contentVersion", 128), QueryParams.text(ctx, "q", 200),
+                    sort, cursor, limit);
+        } catch (InvalidQueryException e) {
+            throw ApiException.badRequest(e.parameter(), e.getMessage());
+        }
+    }
+
+    private void list(Context ctx) {
+        int limit = QueryParams.integer(ctx, "limit", DeviceQuery.DEFAULT_LIMIT, 1, DeviceQuery.MAX_LIMIT);
+        DevicePage page;
+        try {
+            page = fleet.list(query(ctx, limit, QueryParams.text(ctx, "cursor", 1000)));
+        } catch (InvalidQueryException e) {
+            throw ApiException.badRequest(e.parameter(), e.getMessage());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.items());
+        body.put("nextCursor", page.nextCursor());
+        ctx.json(body);
+    }
+
+    private void one(Context ctx) {
+        String id = ctx.pathParam("id");
+        ctx.json(fleet.device(id).orElseThrow(() -> ApiException.notFound("Device", id)));
+    }
+
+    private void history(Context ctx) {
+        String id = ctx.pathParam("id");
+        fleet.device(id).orElseThrow(() -> ApiException.notFound("Device", id));
+        Instant to = QueryParams.instant(ctx, "to", clock.instant());
+        Instant from = QueryParams.instant(ctx, "from", to.minus(Duration.ofHours(24)));
+        if (!from.isBefore(to)) {
+            throw ApiException.badRequest("from", "from must be before to");
+        }
+        if (Duration.between(from, to).compareTo(MAX_HISTORY_RANGE) > 0) {
+            throw ApiException.badRequest("from", "the range may span at most 31 days; ask for several ranges");
+        }
+        int limit = QueryParams.integer(ctx, "limit", 2_000, 1, 10_000);
+        List<FleetQueries.HistoryPoint> points = fleet.history(id, from, to, limit);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("deviceId", id);
+        body.put("from", from);
+        body.put("to", to);
+        body.put("items", points);
+        body.put("truncated", points.size() == limit);
+        ctx.json(body);
+    }
+
+    private void events(Context ctx) {
+        String id = ctx.pathParam("id");
+        fleet.device(id).orElseThrow(() -> ApiException.notFound("Device", id));
+        int limit = QueryParams.integer(ctx, "limit", 100, 1, 1_000);
+        ctx.json(Map.of("deviceId", id, "items", fleet.events(id, limit)));
+    }
+
+    private void create(Context ctx) {
+        JsonNode body;
+        try {
+            body = Json.mapper().readTree(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            throw new ApiException(400, "invalid-json", "Invalid JSON", "The request body is not valid JSON: " + e.getMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "invalid-json", "Invalid JSON", "The request body must be a JSON object");
+        }
+        String deviceId = field(body, "deviceId");
+        String group = field(body, "group");
+        String name = field(body, "name");
+        String location = field(body, "location");
+        List<String> problems = NewDevice.problems(deviceId, group, name, location);
+        if (!problems.isEmpty()) {
+            throw new ApiException(422, "invalid-device", "Invalid device", String.join("; ", problems))
+                    .with("errors", problems);
+        }
+        ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
+        DeviceRegistry.Registration registration;
+        try {
+            registration = registry.register(new NewDevice(deviceId, group, name, location), "api:" + user.username());
+        } catch (DeviceRegistry.DeviceAlreadyRegisteredException e) {
+            throw new ApiException(409, "device-exists", "Device already registered", e.getMessage());
+        }
+        log.info("Device {} registered in group {} by {}", deviceId, group, user.username());
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("device", registration.device());
+        response.put("credential", registration.credential());
+        response.put("credentialNote", "Shown only now; the server keeps only a hash. Rotate it if lost.");
+        response.putAll(connectionInfo.apply(registration));
+        ctx.status(201).header("Location", "/api/devices/" + deviceId).json(response);
+    }
+
+    private void rotate(Context ctx) {
+        String id = ctx.pathParam("id");
+        String credential = registry.rotateCredential(id).orElseThrow(() -> ApiException.notFound("Device", id));
+        ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
+        log.info("Credential of device {} rotated by {}", id, user.username());
+        DeviceRegistry.Registration registration = new DeviceRegistry.Registration(registry.find(id).orElseThrow(), credential);
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("device", registration.device());
+        response.put("credential", credential);
+        response.putAll(connectionInfo.apply(registration));
+        ctx.json(response);
+    }
+
+    private static String field(JsonNode body, String name) {
+        JsonNode value = body.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new ApiException(422, "invalid-device", "Invalid device", name + " must be a string");
+        }
+        return value.asText().isBlank() ? null : value.asText().trim();
+    }
+
+    private void csv(Context ctx) throws IOException {
+        DeviceQuery first = query(ctx, DeviceQuery.MAX_LIMIT, null);
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"devices.csv\"");
+        Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
+        try (SpreadsheetSafeCsv csv = new SpreadsheetSafeCsv(out)) {
+            csv.row(List.of("deviceId", "group", "name", "location", "connectivity", "reason", "since", "lastSeenAt",
+                    "agentVersion", "contentVersion", "ip", "os", "display", "cpuLoad", "memUsedMb", "memTotalMb",
+                    "diskFreeMb", "temperatureC"));
+            String cursor = null;
+            int rows = 0;
+            do {
+                DeviceQuery q = new DeviceQuery(first.connectivity(), first.group(), first.agentVersion(),
+                        first.contentVersion(), first.q(), first.sort(), cursor, DeviceQuery.MAX_LIMIT);
+                DevicePage page = fleet.list(q);
+                for (DeviceView d : page.items()) {
+                    csv.row(csvRow(d));
+                }
+                rows += page.items().size();
+                cursor = page.nextCursor();
+            } while (cursor != null && rows < CSV_MAX_ROWS);
+        }
+    }
+
+    private static List<String> csvRow(DeviceView d) {
+        DeviceView.LatestStatus s = d.latest();
+        List<String> row = new ArrayList<>();
+        row.add(d.deviceId());
+        row.add(d.group());
+        row.add(d.name());
+        row.add(d.location());
+        row.add(d.connectivity().state());
+        row.add(d.connectivity().reason());
+        row.add(str(d.connectivity().since()));
+        row.add(str(d.connectivity().lastSeenAt()));
+        row.add(s == null ? null : s.agentVersion());
+        row.add(s == null ? null : s.contentVersion());
+        row.add(s == null ? null : s.ip());
+        row.add(s == null ? null : s.os());
+        row.add(s == null ? null : s.display());
+        row.add(s == null ? null : str(s.cpuLoad()));
+        row.add(s == null ? null : str(s.memUsedMb()));
+        row.add(s == null ? null : str(s.memTotalMb()));
+        row.add(s == null ? null : str(s.diskFreeMb()));
+        row.add(s == null ? null : str(s.temperatureC()));
+        return row;
+    }
+
+    private static String str(Object value) {
+        return value == null ? null : value.toString();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.signagefleet.management.http;
+
+import dev.signagefleet.management.problem.ApiException;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/** Reads query parameters at the edge, failing with a problem that names the parameter. */
+public final class QueryParams {
+
+    private QueryParams() {
+    }
+
+    public static String text(Context ctx, String name, int maxLength) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > maxLength) {
+            throw ApiException.badRequest(name, name + " must be at most " + maxLength + " characters");
+        }
+        return value.trim();
+    }
+
+    public static int integer(Context ctx, String name, int defaultValue, int min, int max) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < min || n > max) {
+                throw ApiException.badRequest(name, name + " must be between " + min + " and " + max + ", was " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name, name + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    public static Instant instant(Context ctx, String name, Instant defaultValue) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return OffsetDateTime.parse(value.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(name, name + " must be an ISO-8601 time such as 2026-11-24T09:00:00Z, was '" + value + "'");
+        }
+    }
+}
