@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -43,7 +45,9 @@ public final class TelemetryIngest implements AutoCloseable {
     private final BatchApplier applier;
     private final Clock clock;
     private final Consumer<BatchApplier.Outcome> afterCommit;
-    private final BlockingQueue<Mqtt5Publish> received = new LinkedBlockingQueue<>();
+    private final BlockingDeque<Mqtt5Publish> received = new LinkedBlockingDeque<>();
+    /** Held while a batch is taken and stored, so {@link #pause()} can wait for the batch in progress. */
+    private final ReentrantLock processing = new ReentrantLock();
     private final Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
     private final Mqtt5AsyncClient client;
     private final Counter statuses;
@@ -124,9 +128,14 @@ public final class TelemetryIngest implements AutoCloseable {
                 });
     }
 
-    /** Stops taking messages off the queue (they stay unacknowledged, the broker holds the rest). */
+    /**
+     * Stops taking messages off the queue (they stay unacknowledged, the broker holds the rest).
+     * Returns once the batch in progress, if any, is done.
+     */
     public void pause() {
         paused = true;
+        processing.lock();
+        processing.unlock();
     }
 
     public void resume() {
@@ -158,12 +167,21 @@ public final class TelemetryIngest implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
-                received.drainTo(batch, config.batchSize() - 1);
-                if (store(batch)) {
-                    batch.forEach(Mqtt5Publish::acknowledge);
+                processing.lock();
+                try {
+                    if (paused) {
+                        received.putFirst(first);
+                        continue;
+                    }
+                    batch.add(first);
+                    received.drainTo(batch, config.batchSize() - 1);
+                    if (store(batch)) {
+                        batch.forEach(Mqtt5Publish::acknowledge);
+                    }
+                    batch.clear();
+                } finally {
+                    processing.unlock();
                 }
-                batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -84,11 +84,13 @@ public final class StateRules {
             return Optional.empty();
         }
         Duration silent = Duration.between(s.lastSeenAt, now);
+        // Rounded: the database keeps microseconds, so a stored time may differ from the clock's by a hair.
+        String reason = "no message for " + Math.round(silent.toMillis() / 1000.0) + " s";
         if (silent.compareTo(offlineAfter) >= 0) {
-            return Optional.of(move(s, Connectivity.OFFLINE, "no message for " + silent.toSeconds() + " s", now, latestBoot(s)));
+            return Optional.of(move(s, Connectivity.OFFLINE, reason, now, latestBoot(s)));
         }
         if (silent.compareTo(staleAfter) >= 0 && s.connectivity == Connectivity.ONLINE) {
-            return Optional.of(move(s, Connectivity.STALE, "no message for " + silent.toSeconds() + " s", now, latestBoot(s)));
+            return Optional.of(move(s, Connectivity.STALE, reason, now, latestBoot(s)));
         }
         return Optional.empty();
     }

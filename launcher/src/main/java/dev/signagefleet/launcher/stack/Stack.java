@@ -1,0 +1,311 @@
+package dev.signagefleet.launcher.stack;
+
+import dev.signagefleet.agent.config.AgentConfig;
+import dev.signagefleet.common.config.Secret;
+import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.common.db.Database;
+import dev.signagefleet.common.db.DatabaseConfig;
+import dev.signagefleet.common.mqtt.MqttSettings;
+import dev.signagefleet.common.security.PasswordHasher;
+import dev.signagefleet.embedded.broker.BrokerConfig;
+import dev.signagefleet.embedded.broker.BrokerPrincipal;
+import dev.signagefleet.embedded.broker.EmbeddedBroker;
+import dev.signagefleet.embedded.database.EmbeddedDatabase;
+import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
+import dev.signagefleet.launcher.simulator.FleetSimulator;
+import dev.signagefleet.management.ManagementServer;
+import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.ConsoleUsers;
+import dev.signagefleet.management.auth.LoginThrottle;
+import dev.signagefleet.management.devices.DeviceRoutes;
+import dev.signagefleet.management.fleet.FleetRoutes;
+import dev.signagefleet.management.ops.OpsRoutes;
+import dev.signagefleet.telemetry.TelemetryConfig;
+import dev.signagefleet.telemetry.TelemetryConsumer;
+import dev.signagefleet.telemetry.fleet.FleetQueries;
+import dev.signagefleet.telemetry.registry.DeviceRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole system in one JVM: PostgreSQL, the MQTT broker and the SQS server (embedded unless an
+ * external URL is given), the migrations, the telemetry consumer, the HTTP API and optionally
+ * simulated terminals. {@link #close()} stops them in the reverse order of starting, so every
+ * acknowledged message is stored before the broker and the database go away.
+ */
+public final class Stack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Stack.class);
+    public static final String ADMIN_PASSWORD_FILE = "admin-password.txt";
+
+    private final StackOptions options;
+    private final Deque<Step> started = new ArrayDeque<>();
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private Database database;
+    private EmbeddedBroker broker;
+    private EmbeddedDatabase embeddedDatabase;
+    private EmbeddedQueueServer queueServer;
+    private TelemetryConsumer telemetry;
+    private ManagementServer http;
+    private FleetSimulator simulator;
+    private DeviceRegistry registry;
+    private Optional<String> generatedAdminPassword = Optional.empty();
+    private String postgresDescription;
+    private String mqttUrl;
+    private String sqsEndpoint;
+
+    private record Step(String name, AutoCloseable closeable) {
+    }
+
+    private Stack(StackOptions options) {
+        this.options = options;
+    }
+
+    /** Starts everything; on failure, what was started is stopped again and the error is thrown. */
+    public static Stack start(StackOptions options, Clock clock) {
+        Stack stack = new Stack(options);
+        try {
+            stack.startAll(clock);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Clock clock) {
+        Path dataDir = options.dataDir().toAbsolutePath().normalize();
+        createDirectory(dataDir);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmGcMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+
+        database = Database.connect(databaseConfig(dataDir));
+        started.push(new Step("database pool", database));
+        database.migrate();
+        registry = new DeviceRegistry(database.jdbi(), clock);
+        ConsoleUsers users = new ConsoleUsers(database.jdbi(), clock);
+        ConsoleUsers.AdminAccount admin = users.ensureAdmin(options.adminPassword());
+        generatedAdminPassword = admin.generatedPassword();
+        generatedAdminPassword.ifPresent(password -> writeAdminPassword(dataDir, password));
+
+        Settings env = Settings.fromEnvironment();
+        TelemetryConfig telemetryConfig = TelemetryConfig.from(env).withHeartbeat(options.heartbeat());
+        if (options.mqttUrl().isPresent()) {
+            mqttUrl = options.mqttUrl().get();
+            telemetryConfig = telemetryConfig.withMqtt(new MqttSettings(mqttUrl, telemetryConfig.mqtt().username(),
+                    telemetryConfig.mqtt().password()));
+        } else {
+            String servicePassword = PasswordHasher.newSecret();
+            StackBrokerAccounts accounts = new StackBrokerAccounts(registry);
+            accounts.addService(new BrokerPrincipal.Service(TelemetryConfig.SERVICE_ACCOUNT, TelemetryConsumer.BROKER_PUBLISH,
+                    List.of(), TelemetryConsumer.BROKER_SHARED_SUBSCRIPTIONS, TelemetryConfig.SHARED_GROUP), servicePassword);
+            BrokerConfig brokerConfig = BrokerConfig.defaults(options.mqttPort(), dataDir.resolve("broker"))
+                    .withBindAddress(options.bindAddress())
+                    .withMaxQueueSize(options.brokerQueueSize());
+            broker = EmbeddedBroker.start(brokerConfig, accounts);
+            started.push(new Step("MQTT broker", broker));
+            mqttUrl = "tcp://127.0.0.1:" + options.mqttPort();
+            telemetryConfig = telemetryConfig.withMqtt(new MqttSettings(mqttUrl, TelemetryConfig.SERVICE_ACCOUNT,
+                    new Secret(servicePassword)));
+            FunctionCounter.builder("signage_broker_messages_dropped", broker, EmbeddedBroker::droppedMessages)
+                    .description("Messages the embedded broker dropped (full client or shared-subscription queue)")
+                    .register(meters);
+            FunctionCounter.builder("signage_broker_connections_refused", broker, EmbeddedBroker::refusedConnects)
+                    .description("MQTT connections refused by the access extension").register(meters);
+            FunctionCounter.builder("signage_broker_publishes_refused", broker, EmbeddedBroker::refusedPublishes)
+                    .description("Publishes refused by the topic policy").register(meters);
+        }
+
+        if (options.sqsUrl().isPresent()) {
+            sqsEndpoint = options.sqsUrl().get();
+        } else {
+            queueServer = EmbeddedQueueServer.start("127.0.0.1", options.sqsPort());
+            started.push(new Step("queue server", queueServer));
+            sqsEndpoint = queueServer.endpoint();
+        }
+
+        telemetry = TelemetryConsumer.start(telemetryConfig, database, clock, meters);
+        started.push(new Step("telemetry consumer", telemetry));
+
+        FleetQueries fleet = new FleetQueries(database.jdbi());
+        List<OpsRoutes.ReadinessCheck> checks = new ArrayList<>();
+        checks.add(new OpsRoutes.ReadinessCheck("database", database::isReachable));
+        checks.add(new OpsRoutes.ReadinessCheck("telemetry-mqtt", telemetry::isConnected));
+        http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort()),
+                new BasicAuthGate(users, new LoginThrottle(clock)),
+                new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
+                new FleetRoutes(fleet, brokerFigures()),
+                new OpsRoutes(checks, meters));
+        started.push(new Step("HTTP API", http));
+
+        if (options.devices() > 0) {
+            simulator = FleetSimulator.start(options.devices(), dataDir.resolve("simulator"), registry, mqttUrl,
+                    options.heartbeat(), clock);
+            started.push(new Step("simulated terminals", simulator));
+        }
+    }
+
+    private DatabaseConfig databaseConfig(Path dataDir) {
+        Settings env = Settings.fromEnvironment();
+        int pool = env.integer("SIGNAGE_DB_POOL_SIZE", 16, 2, 200);
+        if (options.postgresUrl().isPresent()) {
+            postgresDescription = options.postgresUrl().get();
+            return new DatabaseConfig(options.postgresUrl().get(), env.string("SIGNAGE_POSTGRES_USER", "signage"),
+                    new Secret(env.string("SIGNAGE_POSTGRES_PASSWORD", "")), pool);
+        }
+        embeddedDatabase = EmbeddedDatabase.start(dataDir.resolve("postgres"), 0, options.durable());
+        started.push(new Step("PostgreSQL", embeddedDatabase));
+        postgresDescription = "embedded, " + embeddedDatabase.jdbcUrl() + " (data in " + dataDir.resolve("postgres") + ")";
+        return new DatabaseConfig(embeddedDatabase.jdbcUrl(), embeddedDatabase.user(), new Secret(""), pool);
+    }
+
+    private Map<String, Object> connectionInfo(DeviceRegistry.Registration registration) {
+        String url = options.effectivePublicMqttUrl();
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("mqtt", Map.of("url", url, "clientId", registration.device().deviceId(),
+                "username", registration.device().deviceId(),
+                "statusTopic", "dt/signage/" + registration.device().deviceId() + "/status"));
+        info.put("agentConfig", AgentConfig.propertiesFileText(registration.device().deviceId(),
+                registration.device().group(), url, registration.credential()));
+        return info;
+    }
+
+    private Supplier<Map<String, Object>> brokerFigures() {
+        return () -> {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            if (broker != null) {
+                figures.put("brokerDroppedMessages", broker.droppedMessages());
+                figures.put("brokerRefusedConnections", broker.refusedConnects());
+                figures.put("brokerRefusedPublishes", broker.refusedPublishes());
+            } else {
+                figures.put("brokerDroppedMessages", null);
+                figures.put("brokerNote", "external broker: read its own dropped-message metric");
+            }
+            figures.put("outboxPending", telemetry.relay().pending());
+            return figures;
+        };
+    }
+
+    private static void writeAdminPassword(Path dataDir, String password) {
+        Path file = dataDir.resolve(ADMIN_PASSWORD_FILE);
+        try {
+            Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("Could not write {}: {} (the password is printed below)", file, e.toString());
+        }
+    }
+
+    private static void createDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public StackOptions options() {
+        return options;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public String mqttUrl() {
+        return mqttUrl;
+    }
+
+    public String sqsEndpoint() {
+        return sqsEndpoint;
+    }
+
+    public String postgresDescription() {
+        return postgresDescription;
+    }
+
+    public Optional<String> generatedAdminPassword() {
+        return generatedAdminPassword;
+    }
+
+    public Optional<EmbeddedBroker> broker() {
+        return Optional.ofNullable(broker);
+    }
+
+    public Optional<FleetSimulator> simulator() {
+        return Optional.ofNullable(simulator);
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public TelemetryConsumer telemetry() {
+        return telemetry;
+    }
+
+    public DeviceRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Stops in reverse order: terminals first (their offline presence is still stored), then the
+     * HTTP API, the consumer (which finishes and acknowledges its batch), the broker, the queue
+     * server, the pool and the database.
+     */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            Step step = started.pop();
+            try {
+                if (step.closeable() == simulator) {
+                    simulator.close();
+                    awaitTelemetryDrained();
+                } else {
+                    step.closeable().close();
+                }
+            } catch (Exception e) {
+                log.warn("Stopping the {} failed: {}", step.name(), e.toString());
+            }
+        }
+    }
+
+    /** Gives the consumer a moment to store the terminals' last messages before it stops. */
+    private void awaitTelemetryDrained() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        try {
+            Thread.sleep(300);
+            while (telemetry.ingest().queued() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
