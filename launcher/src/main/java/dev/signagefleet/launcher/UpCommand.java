@@ -1,5 +1,6 @@
 package dev.signagefleet.launcher;
 
+import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.embedded.broker.BrokerConfig;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
@@ -79,7 +80,7 @@ final class UpCommand implements Callable<Integer> {
         long startedAt = System.nanoTime();
         Stack stack;
         try {
-            stack = Stack.start(options, Clock.systemUTC());
+            stack = Stack.start(options, Settings.fromEnvironment(), Clock.systemUTC());
         } catch (RuntimeException e) {
             log.error("signage-fleet could not start: {}", e.getMessage(), e);
             return 1;

@@ -7,10 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
+import dev.signagefleet.embedded.broker.BrokerPrincipal;
+import dev.signagefleet.telemetry.TelemetryConfig;
+import dev.signagefleet.telemetry.TelemetryConsumer;
+import dev.signagefleet.testing.BrokerExtension;
 import dev.signagefleet.testing.FreePorts;
+import dev.signagefleet.testing.PostgresExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,9 +33,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -39,6 +47,11 @@ import picocli.CommandLine;
 class StackIT {
 
     private static final String ADMIN_PASSWORD = "stack-it-admin-password";
+
+    @RegisterExtension
+    static final BrokerExtension external = new BrokerExtension();
+    @RegisterExtension
+    static final PostgresExtension externalDb = new PostgresExtension();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Stack> stacks = new ArrayList<>();
 
@@ -51,7 +64,7 @@ class StackIT {
         StackOptions options = new StackOptions(dataDir, "127.0.0.1", httpPort, mqttPort, FreePorts.next(), devices,
                 Duration.ofSeconds(30), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of(ADMIN_PASSWORD), 100_000, false);
-        Stack stack = Stack.start(options, Clock.systemUTC());
+        Stack stack = Stack.start(options, Settings.of(Map.of()), Clock.systemUTC());
         stacks.add(stack);
         return stack;
     }
@@ -137,6 +150,61 @@ class StackIT {
         }
         assertThat(exit).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("kiosk-7").contains("online").contains("1 device(s)");
+    }
+
+    @Test
+    void theSameLauncherRunsAgainstExternalPostgresAndBroker() throws Exception {
+        external.accounts().addService(new BrokerPrincipal.Service(TelemetryConfig.SERVICE_ACCOUNT,
+                TelemetryConsumer.BROKER_PUBLISH, List.of(), TelemetryConsumer.BROKER_SHARED_SUBSCRIPTIONS,
+                TelemetryConfig.SHARED_GROUP), "external-service-secret");
+        external.accounts().addDevice("ext-01", "osaka", "ext-device-secret");
+        StackOptions options = new StackOptions(Files.createTempDirectory("stack-ext-"), "127.0.0.1", FreePorts.next(),
+                FreePorts.next(), FreePorts.next(), 0, Duration.ofSeconds(30),
+                Optional.of(externalDb.config().jdbcUrl()), Optional.of(external.url()), Optional.of("http://127.0.0.1:1"),
+                Optional.empty(), Optional.of(ADMIN_PASSWORD), 100_000, false);
+        Stack stack = Stack.start(options, Settings.of(Map.of(
+                "SIGNAGE_POSTGRES_USER", externalDb.config().user(),
+                "SIGNAGE_TELEMETRY_MQTT_PASSWORD", "external-service-secret")), Clock.systemUTC());
+        stacks.add(stack);
+        assertThat(stack.broker()).isEmpty();
+        assertThat(stack.mqttUrl()).isEqualTo(external.url());
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.telemetry().isConnected());
+
+        Mqtt5BlockingClient device = Mqtt5Client.builder().identifier("ext-01").serverHost("127.0.0.1").serverPort(external.port())
+                .simpleAuth().username("ext-01").password("ext-device-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+        device.connect();
+        device.publishWith().topic("dt/signage/ext-01/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(("{\"v\":1,\"deviceId\":\"ext-01\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\""
+                        + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8)).send();
+        device.disconnect();
+        // The device was never registered here (an external broker authenticates it): it appears without a group.
+        await().atMost(Duration.ofSeconds(20)).until(() -> externalDb.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM status_history WHERE device_id = 'ext-01'").mapTo(Long.class).one()) == 1);
+        JsonNode view = api(stack, "/api/devices/ext-01");
+        assertThat(view.get("connectivity").get("state").asText()).isEqualTo("online");
+        assertThat(api(stack, "/api/fleet/summary").get("delivery").get("brokerDroppedMessages").isNull()).isTrue();
+    }
+
+    @Test
+    void metricsShowTheBrokersDropCountAndTheCliWritesAnAgentConfig() throws Exception {
+        Path dataDir = Files.createTempDirectory("stack-it-");
+        Stack stack = start(dataDir, 0, FreePorts.next(), FreePorts.next());
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("signage_broker_messages_dropped_total 0.0").contains("signage_telemetry_messages_total");
+        assertThat(api(stack, "/api/fleet/summary").get("delivery").get("brokerDroppedMessages").asLong()).isZero();
+
+        Path config = dataDir.resolve("lobby-01.properties");
+        int exit = new CommandLine(new SignageCommand()).execute("device", "add", "lobby-01", "--group", "tokyo-east",
+                "--api", "http://127.0.0.1:" + stack.httpPort(), "--password", ADMIN_PASSWORD, "--write-config", config.toString());
+        assertThat(exit).isZero();
+        dev.signagefleet.agent.config.AgentConfig parsed = dev.signagefleet.agent.config.AgentConfig.load(config, Map.of());
+        assertThat(parsed.deviceId()).isEqualTo("lobby-01");
+        assertThat(parsed.deviceGroup()).hasValue("tokyo-east");
+        assertThat(stack.registry().authenticate("lobby-01", parsed.mqttPassword().orElseThrow().value())).isPresent();
+        assertThat(Files.getPosixFilePermissions(config)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
 
     @Test

@@ -62,6 +62,7 @@ public final class Stack implements AutoCloseable {
     public static final String ADMIN_PASSWORD_FILE = "admin-password.txt";
 
     private final StackOptions options;
+    private final Settings env;
     private final Deque<Step> started = new ArrayDeque<>();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Database database;
@@ -80,13 +81,19 @@ public final class Stack implements AutoCloseable {
     private record Step(String name, AutoCloseable closeable) {
     }
 
-    private Stack(StackOptions options) {
+    private Stack(StackOptions options, Settings env) {
         this.options = options;
+        this.env = env;
     }
 
-    /** Starts everything; on failure, what was started is stopped again and the error is thrown. */
-    public static Stack start(StackOptions options, Clock clock) {
-        Stack stack = new Stack(options);
+    /**
+     * Starts everything; on failure, what was started is stopped again and the error is thrown.
+     *
+     * @param env the environment-style settings not covered by the options (service credentials of
+     *            an external broker, database credentials, tuning); normally {@link Settings#fromEnvironment()}
+     */
+    public static Stack start(StackOptions options, Settings env, Clock clock) {
+        Stack stack = new Stack(options, env);
         try {
             stack.startAll(clock);
             return stack;
@@ -114,7 +121,6 @@ public final class Stack implements AutoCloseable {
         generatedAdminPassword = admin.generatedPassword();
         generatedAdminPassword.ifPresent(password -> writeAdminPassword(dataDir, password));
 
-        Settings env = Settings.fromEnvironment();
         TelemetryConfig telemetryConfig = TelemetryConfig.from(env).withHeartbeat(options.heartbeat());
         if (options.mqttUrl().isPresent()) {
             mqttUrl = options.mqttUrl().get();
@@ -172,7 +178,6 @@ public final class Stack implements AutoCloseable {
     }
 
     private DatabaseConfig databaseConfig(Path dataDir) {
-        Settings env = Settings.fromEnvironment();
         int pool = env.integer("SIGNAGE_DB_POOL_SIZE", 16, 2, 200);
         if (options.postgresUrl().isPresent()) {
             postgresDescription = options.postgresUrl().get();
