@@ -92,13 +92,15 @@ CREATE INDEX device_events_device_idx ON device_events (device_id, occurred_at D
 CREATE INDEX device_events_time_idx ON device_events (occurred_at DESC);
 
 -- Payloads that could not be accepted, with the reason and the raw bytes, for a human to inspect.
+-- Only the first 16 KB of a payload are kept (payload_size and payload_sha256 describe the whole).
 CREATE TABLE quarantined_messages (
-    id            bigserial PRIMARY KEY,
-    topic         text NOT NULL,
-    device_id     text,
-    reason        text NOT NULL,
-    payload       bytea NOT NULL,
-    payload_size  integer NOT NULL,
-    received_at   timestamptz NOT NULL
+    id              bigserial PRIMARY KEY,
+    topic           text NOT NULL,
+    device_id       text,
+    reason          text NOT NULL,
+    payload         bytea NOT NULL,
+    payload_size    integer NOT NULL,
+    payload_sha256  text NOT NULL,
+    received_at     timestamptz NOT NULL
 );
 CREATE INDEX quarantined_messages_time_idx ON quarantined_messages (received_at DESC);

@@ -13,10 +13,12 @@ CREATE TABLE outbox (
     data            jsonb NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now(),
     published_at    timestamptz,
+    -- set when the transport refused the event for good (e.g. not authorized): kept for a person, skipped by the relay
+    parked_at       timestamptz,
     attempts        integer NOT NULL DEFAULT 0,
     last_error      text
 );
-CREATE INDEX outbox_pending_idx ON outbox (source, position) WHERE published_at IS NULL;
+CREATE INDEX outbox_pending_idx ON outbox (source, position) WHERE published_at IS NULL AND parked_at IS NULL;
 
 -- Event ids a consumer has handled, recorded in the same transaction as the handler's effect.
 CREATE TABLE inbox (

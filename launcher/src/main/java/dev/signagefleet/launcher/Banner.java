@@ -10,10 +10,10 @@ final class Banner {
     }
 
     static String text(Stack stack, Duration startup) {
-        String api = "http://localhost:" + stack.httpPort();
+        String api = "http://" + stack.options().localHost() + ":" + stack.httpPort();
         String password = stack.generatedAdminPassword()
-                .map(p -> p + "   (generated now, shown once; also in " + stack.options().dataDir().resolve(Stack.ADMIN_PASSWORD_FILE).normalize()
-                        + " - delete that file once you have stored the password)")
+                .map(p -> p + "   (generated now; also kept in " + stack.options().dataDir().resolve(Stack.ADMIN_PASSWORD_FILE).normalize()
+                        + ", readable by you only, where ./signage devices finds it)")
                 .orElse(System.getenv("SIGNAGE_ADMIN_PASSWORD") != null
                         ? "from SIGNAGE_ADMIN_PASSWORD"
                         : "set on first start; see " + stack.options().dataDir().resolve(Stack.ADMIN_PASSWORD_FILE).normalize()
@@ -32,8 +32,16 @@ final class Banner {
         b.append("  PostgreSQL    ").append(stack.postgresDescription()).append('\n');
         b.append("  Terminals     ").append(stack.simulator().map(s -> s.agents().size() + " simulated (sim-0001...)").orElse("none simulated"))
                 .append("; register real ones with ./signage device add ID --group G\n");
-        b.append("  Try           ./signage devices    |    curl -u admin:PASSWORD ").append(api).append("/api/fleet/summary\n");
-        b.append("  Stop          Ctrl-C (shuts down in order; a restart on the same data dir shows the same fleet)\n");
+        StringBuilder cli = new StringBuilder("./signage devices");
+        if (!api.equals("http://127.0.0.1:8080")) {
+            cli.append(" --api ").append(api);
+        }
+        if (!stack.options().dataDir().normalize().equals(java.nio.file.Path.of("signage-data"))) {
+            cli.append(" --data-dir ").append(stack.options().dataDir());
+        }
+        b.append("  Try           ").append(cli).append("    |    curl -u admin:PASSWORD ").append(api).append("/api/fleet/summary\n");
+        b.append("  Stop          Ctrl-C, or kill ").append(ProcessHandle.current().pid())
+                .append(" (shuts down in order; a restart on the same data dir shows the same fleet)\n");
         return b.toString();
     }
 }

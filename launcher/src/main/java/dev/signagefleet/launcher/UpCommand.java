@@ -1,9 +1,12 @@
 package dev.signagefleet.launcher;
 
+import dev.signagefleet.common.Causes;
+import dev.signagefleet.common.config.ConfigException;
 import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.embedded.broker.BrokerConfig;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
+import dev.signagefleet.launcher.stack.StackStartException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +21,8 @@ import picocli.CommandLine.Option;
 
 /** {@code signage up}: the whole system in one JVM, until Ctrl-C or SIGTERM. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start the whole system in one JVM: MQTT broker, SQS server and PostgreSQL (embedded unless a URL",
-                "is given), the services, the HTTP API and optionally simulated terminals. Stop with Ctrl-C."})
+        description = "Start the whole system in one JVM: MQTT broker, SQS server and PostgreSQL (embedded unless a URL "
+                + "is given), the services, the HTTP API and optionally simulated terminals. Stop with Ctrl-C or kill PID (SIGTERM).")
 final class UpCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(UpCommand.class);
@@ -61,7 +64,7 @@ final class UpCommand implements Callable<Integer> {
     String sqsUrl;
 
     @Option(names = "--public-mqtt-url", defaultValue = "${env:SIGNAGE_PUBLIC_MQTT_URL}",
-            description = "Broker URL written into generated agent configs (what terminals on your LAN use). Default: tcp://localhost:<mqtt-port>")
+            description = "Broker URL written into generated agent configs (what terminals on your LAN use). Default: tcp://127.0.0.1:<mqtt-port> (or the --bind address)")
     String publicMqttUrl;
 
     @Option(names = "--broker-queue-size", defaultValue = "${env:SIGNAGE_BROKER_QUEUE_SIZE:-" + BrokerConfig.DEFAULT_MAX_QUEUE_SIZE + "}",
@@ -81,15 +84,19 @@ final class UpCommand implements Callable<Integer> {
         Stack stack;
         try {
             stack = Stack.start(options, Settings.fromEnvironment(), Clock.systemUTC());
+        } catch (StackStartException | ConfigException e) {
+            log.debug("Start failed", e);
+            System.err.println("signage up: " + e.getMessage());
+            return 1;
         } catch (RuntimeException e) {
-            log.error("signage-fleet could not start: {}", e.getMessage(), e);
+            log.error("signage-fleet could not start: {}", Causes.rootMessage(e), e);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Shutting down: terminals, API, consumer, broker, queue server, database (in that order)");
+            log.info("Shutting down: terminals, HTTP API, telemetry consumer, queue server, MQTT broker, database (in that order)");
             stack.close();
-            log.info("signage-fleet stopped; all acknowledged data is stored in {}", stack.postgresDescription());
+            log.info("signage-fleet stopped; every acknowledged message is in the database ({})", stack.postgresDescription());
             stopped.countDown();
         }, "signage-shutdown"));
         System.out.println(Banner.text(stack, Duration.ofNanos(System.nanoTime() - startedAt)));

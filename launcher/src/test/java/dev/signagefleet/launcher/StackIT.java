@@ -168,7 +168,7 @@ class StackIT {
         stacks.add(stack);
         assertThat(stack.broker()).isEmpty();
         assertThat(stack.mqttUrl()).isEqualTo(external.url());
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.telemetry().isConnected());
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.telemetry().isListening());
 
         Mqtt5BlockingClient device = Mqtt5Client.builder().identifier("ext-01").serverHost("127.0.0.1").serverPort(external.port())
                 .simpleAuth().username("ext-01").password("ext-device-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
@@ -205,6 +205,31 @@ class StackIT {
         assertThat(stack.registry().authenticate("lobby-01", parsed.mqttPassword().orElseThrow().value())).isPresent();
         assertThat(Files.getPosixFilePermissions(config)).containsExactlyInAnyOrder(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
+
+    @Test
+    void rotatingACredentialClosesTheConnectionAndRetiresTheOldOne() throws Exception {
+        Stack stack = start(Files.createTempDirectory("stack-it-"), 0, FreePorts.next(), FreePorts.next());
+        String old = stack.registry().register(new dev.signagefleet.telemetry.registry.NewDevice("rot-1", "osaka", null, null),
+                "test").credential();
+        int port = Integer.parseInt(stack.mqttUrl().substring(stack.mqttUrl().lastIndexOf(':') + 1));
+        Mqtt5BlockingClient client = Mqtt5Client.builder().identifier("rot-1").serverHost("127.0.0.1").serverPort(port)
+                .simpleAuth().username("rot-1").password(old.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+        client.connect();
+        HttpResponse<String> rotated = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + stack.httpPort() + "/api/devices/rot-1/credential"))
+                .header("Authorization", auth()).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        String fresh = Json.mapper().readTree(rotated.body()).get("credential").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !client.getState().isConnected());
+        org.assertj.core.api.Assertions.assertThatThrownBy(client::connect).hasMessageContaining("BAD_USER_NAME_OR_PASSWORD");
+        Mqtt5BlockingClient renewed = Mqtt5Client.builder().identifier("rot-1").serverHost("127.0.0.1").serverPort(port)
+                .simpleAuth().username("rot-1").password(fresh.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+        renewed.connect();
+        renewed.disconnect();
     }
 
     @Test

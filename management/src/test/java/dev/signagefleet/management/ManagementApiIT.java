@@ -124,6 +124,9 @@ class ManagementApiIT {
         assertThat(anonymous.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(json(anonymous).get("status").asInt()).isEqualTo(401);
         assertThat(get("/api/devices", "admin", "wrong").statusCode()).isEqualTo(401);
+        HttpResponse<String> garbled = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/devices"))
+                .header("Authorization", "Basic !!!not-base64").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(garbled.statusCode()).isEqualTo(401);
         assertThat(get("/healthz", null, null).statusCode()).isEqualTo(200);
         assertThat(get("/readyz", null, null).statusCode()).isEqualTo(200);
         assertThat(get("/metrics", null, null).statusCode()).isEqualTo(200);

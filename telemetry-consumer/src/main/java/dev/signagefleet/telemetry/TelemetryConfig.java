@@ -74,8 +74,16 @@ public record TelemetryConfig(
         return third.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : third;
     }
 
+    /** The host name (HOSTNAME is often not exported), so instances on different machines differ. */
     private static String defaultInstance() {
         String host = System.getenv("HOSTNAME");
-        return host == null || host.isBlank() ? "1" : host.replaceAll("[^A-Za-z0-9_-]", "-");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "1";
+            }
+        }
+        return host.replaceAll("[^A-Za-z0-9_-]", "-");
     }
 }

@@ -5,7 +5,7 @@ import dev.signagefleet.common.mqtt.MqttEventPublisher;
 import dev.signagefleet.common.outbox.OutboxRelay;
 import dev.signagefleet.telemetry.connectivity.ConnectivitySweeper;
 import dev.signagefleet.telemetry.connectivity.DeviceEventLog;
-import dev.signagefleet.telemetry.history.HistoryPartitions;
+import dev.signagefleet.telemetry.history.HistoryMaintenance;
 import dev.signagefleet.telemetry.ingest.BatchApplier;
 import dev.signagefleet.telemetry.ingest.TelemetryIngest;
 import dev.signagefleet.telemetry.state.StateRules;
@@ -37,23 +37,18 @@ public final class TelemetryConsumer implements AutoCloseable {
     private final TelemetryIngest ingest;
     private final OutboxRelay relay;
     private final ConnectivitySweeper sweeper;
-    private final HistoryPartitions partitions;
+    private final HistoryMaintenance partitions;
     private final ScheduledExecutorService scheduler;
 
     private TelemetryConsumer(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters) {
         this.config = config;
         StateRules rules = new StateRules(config.heartbeat());
-        this.partitions = new HistoryPartitions(database.jdbi(), clock, config.retentionDays());
-        this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock);
-        OutboxRelay[] relayRef = new OutboxRelay[1];
-        this.ingest = new TelemetryIngest(config, new BatchApplier(database.jdbi(), rules), clock, meters, outcome -> {
-            if (!outcome.changes().isEmpty() && relayRef[0] != null) {
-                relayRef[0].nudge();
-            }
-        });
+        this.partitions = new HistoryMaintenance(database.jdbi(), clock, config.retentionDays());
+        this.ingest = new TelemetryIngest(config, new BatchApplier(database.jdbi(), rules), clock, meters,
+                this::afterCommit);
+        this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock, ingest::listeningSince);
         this.relay = new OutboxRelay(database.jdbi(), DeviceEventLog.SOURCE,
                 new MqttEventPublisher(ingest.client(), Duration.ofSeconds(10)), OutboxRelay.Options.defaults(), meters);
-        relayRef[0] = relay;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "telemetry-maintenance");
             t.setDaemon(true);
@@ -63,6 +58,7 @@ public final class TelemetryConsumer implements AutoCloseable {
 
     /** Prepares history partitions, connects, and starts storing, sweeping and relaying. */
     public static TelemetryConsumer start(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters) {
+        log.info("Telemetry consumer configuration: {}", config);
         TelemetryConsumer consumer = new TelemetryConsumer(config, database, clock, meters);
         consumer.partitions.maintain();
         consumer.ingest.start();
@@ -74,6 +70,13 @@ public final class TelemetryConsumer implements AutoCloseable {
                 config.clientId(), config.heartbeat().toSeconds(), config.heartbeat().toSeconds() * 2,
                 config.heartbeat().toSeconds() * 3, config.batchSize(), config.retentionDays());
         return consumer;
+    }
+
+    private void afterCommit(BatchApplier.Outcome outcome) {
+        // The relay is created after the ingest; a batch cannot commit before start() runs both.
+        if (!outcome.changes().isEmpty() && relay != null) {
+            relay.nudge();
+        }
     }
 
     private void sweepQuietly() {
@@ -106,8 +109,9 @@ public final class TelemetryConsumer implements AutoCloseable {
         return relay;
     }
 
-    public boolean isConnected() {
-        return ingest.isConnected();
+    /** Connected to the broker and subscribed: telemetry is flowing in. */
+    public boolean isListening() {
+        return ingest.isListening();
     }
 
     /** Stops sweeping, finishes and acknowledges the batch in progress, then stops relaying. */

@@ -51,7 +51,7 @@ class AgentToDatabaseIT {
                 .withMqtt(new MqttSettings(broker.url(), TelemetryConfig.SERVICE_ACCOUNT, new Secret("svc")))
                 .withInstanceId("e2e");
         consumer = TelemetryConsumer.start(config, db.database(), Clock.systemUTC(), new SimpleMeterRegistry());
-        await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);
+        await().atMost(Duration.ofSeconds(20)).until(consumer::isListening);
     }
 
     @AfterEach

@@ -53,7 +53,7 @@ class BrokerQueueBoundIT {
                 .withMqtt(new MqttSettings(broker.url(), TelemetryConfig.SERVICE_ACCOUNT, new Secret("pw")))
                 .withInstanceId("bound");
         consumer = TelemetryConsumer.start(config, db.database(), MutableClock.startingNow(), new SimpleMeterRegistry());
-        await().atMost(Duration.ofSeconds(20)).until(consumer::isConnected);
+        await().atMost(Duration.ofSeconds(20)).until(consumer::isListening);
     }
 
     @AfterEach

@@ -75,7 +75,7 @@ class TelemetryConsumerIT {
                 .withInstanceId(instance)
                 .withHeartbeat(Duration.ofSeconds(30));
         TelemetryConsumer started = TelemetryConsumer.start(config, db.database(), clock, new SimpleMeterRegistry());
-        await().atMost(Duration.ofSeconds(20)).until(started::isConnected);
+        await().atMost(Duration.ofSeconds(20)).until(started::isListening);
         return started;
     }
 

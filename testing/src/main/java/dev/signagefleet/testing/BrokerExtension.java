@@ -48,6 +48,7 @@ public final class BrokerExtension implements BeforeAllCallback, AfterAllCallbac
     @Override
     public void afterAll(ExtensionContext context) {
         stop();
+        TempDirs.deleteQuietly(config.directory());
     }
 
     public synchronized void start() {

@@ -26,12 +26,18 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     private static synchronized EmbeddedDatabase sharedServer() {
         if (server == null) {
+            java.nio.file.Path dir;
             try {
-                server = EmbeddedDatabase.start(Files.createTempDirectory("signage-pg-"), 0, false);
+                dir = Files.createTempDirectory("signage-pg-");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "test-postgres-stop"));
+            server = EmbeddedDatabase.start(dir, 0, false);
+            EmbeddedDatabase started = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.close();
+                TempDirs.deleteQuietly(dir);
+            }, "test-postgres-stop"));
         }
         return server;
     }

@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Writes CSV that a spreadsheet opens safely: every cell a spreadsheet would run as a formula
  * (starting with {@code =}, {@code +}, {@code -}, {@code @}, tab or carriage return) is prefixed
- * with an apostrophe, the OWASP recommendation against CSV injection. The data itself is stored as
- * written; only exports are escaped.
+ * with an apostrophe, the OWASP recommendation against CSV injection. Plain numbers such as
+ * {@code -3.5} are left alone: a spreadsheet reads them as numbers, not formulas. The data itself is
+ * stored as written; only exports are escaped.
  */
 public final class SpreadsheetSafeCsv implements Closeable {
 
@@ -21,10 +22,15 @@ public final class SpreadsheetSafeCsv implements Closeable {
         this.writer = new CSVWriter(out, ',', CSVWriter.DEFAULT_QUOTE_CHARACTER, CSVWriter.DEFAULT_ESCAPE_CHARACTER, "\r\n");
     }
 
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("^[+-]?\\d+(\\.\\d+)?([eE][+-]?\\d+)?$");
+
     /** Makes one cell safe to open in a spreadsheet. */
     public static String escape(String cell) {
         if (cell == null || cell.isEmpty()) {
             return cell == null ? "" : cell;
+        }
+        if (NUMBER.matcher(cell).matches()) {
+            return cell;
         }
         char first = cell.charAt(0);
         if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r') {

@@ -26,16 +26,29 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     }
 
+    /** Connects, failing within 30 s when the database cannot be reached (for start-up). */
     public static Database connect(DatabaseConfig config) {
+        return connect(config, 30_000, 10_000);
+    }
+
+    /**
+     * A pool that does not connect until first used, so it can be created while the database is
+     * down; each later request for a connection waits at most {@code connectionTimeout}.
+     */
+    public static Database connectLazily(DatabaseConfig config, java.time.Duration connectionTimeout) {
+        return connect(config, -1, connectionTimeout.toMillis());
+    }
+
+    private static Database connect(DatabaseConfig config, long initializationFailTimeout, long connectionTimeout) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(config.jdbcUrl());
         hikari.setUsername(config.user());
         hikari.setPassword(config.password().value());
         hikari.setMaximumPoolSize(config.maxPool());
         hikari.setPoolName("signage-db");
-        // Fail fast at start when the database is unreachable, but let the pool recover later.
-        hikari.setInitializationFailTimeout(30_000);
-        hikari.setConnectionTimeout(10_000);
+        // Fail at start when the database is unreachable (unless lazy), but let the pool recover later.
+        hikari.setInitializationFailTimeout(initializationFailTimeout);
+        hikari.setConnectionTimeout(connectionTimeout);
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
         hikari.addDataSourceProperty("ApplicationName", "signage-fleet");
         return new Database(new HikariDataSource(hikari));
@@ -49,7 +62,7 @@ public final class Database implements AutoCloseable {
                 .load()
                 .migrate();
         log.info("Database schema at version {} ({} migration(s) applied now)",
-                result.targetSchemaVersion == null ? "unchanged" : result.targetSchemaVersion,
+                result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
                 result.migrationsExecuted);
     }
 
@@ -61,11 +74,12 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
-    /** True when a connection can be taken and answers a trivial query. */
+    /** True when a connection can be taken and answers a trivial query; logs why not. */
     public boolean isReachable() {
         try {
             return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
         } catch (RuntimeException e) {
+            log.warn("Database not reachable: {}", dev.signagefleet.common.Causes.rootMessage(e));
             return false;
         }
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.signagefleet.common.json.Json;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -47,9 +46,5 @@ public record Event(
                                String correlationId, String traceparent, Object data) {
         return new Event(UUID.randomUUID().toString(), source, type, subject, time,
                 correlationId, traceparent, Json.mapper().valueToTree(data));
-    }
-
-    public Optional<String> correlation() {
-        return Optional.ofNullable(correlationId);
     }
 }

@@ -5,12 +5,14 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import dev.signagefleet.common.SignageException;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.EventPublisher;
+import dev.signagefleet.common.event.EventRejectedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,24 +42,32 @@ public final class MqttEventPublisher implements EventPublisher {
         if (!client.getState().isConnected()) {
             throw new SignageException("MQTT client is not connected");
         }
-        Mqtt5PublishResult result = client.publishWith()
-                .topic(topicFor(event))
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .contentType(Event.DATA_CONTENT_TYPE)
-                .userProperties(attributes(event))
-                .payload(event.data().toString().getBytes(StandardCharsets.UTF_8))
-                .send()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Mqtt5PublishResult result;
+        try {
+            result = client.publishWith()
+                    .topic(topicFor(event))
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .contentType(Event.DATA_CONTENT_TYPE)
+                    .userProperties(attributes(event))
+                    .payload(event.data().toString().getBytes(StandardCharsets.UTF_8))
+                    .send()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw failure(event, e.getCause());
+        }
         if (result.getError().isPresent()) {
-            throw new SignageException("broker did not accept the event", result.getError().get());
+            throw failure(event, result.getError().get());
         }
-        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
-            Mqtt5PubAck ack = qos1.getPubAck();
-            if (ack.getReasonCode().isError()) {
-                throw new SignageException("broker refused the event with PUBACK " + ack.getReasonCode()
-                        + ack.getReasonString().map(r -> " (" + r + ")").orElse(""));
-            }
+    }
+
+    /** A PUBACK with an error code is a refusal for good; anything else (connection lost) may pass. */
+    private static RuntimeException failure(Event event, Throwable error) {
+        if (error instanceof Mqtt5PubAckException refused) {
+            return new EventRejectedException("broker refused the event on " + topicFor(event) + " with PUBACK "
+                    + refused.getMqttMessage().getReasonCode()
+                    + refused.getMqttMessage().getReasonString().map(r -> " (" + r + ")").orElse(""));
         }
+        return new SignageException("broker did not acknowledge the event: " + error.getMessage(), error);
     }
 
     private static Mqtt5UserProperties attributes(Event event) {

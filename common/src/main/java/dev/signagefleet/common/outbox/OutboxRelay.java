@@ -1,9 +1,11 @@
 package dev.signagefleet.common.outbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.signagefleet.common.Causes;
 import dev.signagefleet.common.SignageException;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.EventPublisher;
+import dev.signagefleet.common.event.EventRejectedException;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.common.retry.Backoff;
 import io.micrometer.core.instrument.Counter;
@@ -24,19 +26,25 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Publishes one service's outbox rows in order. Rows are claimed with {@code FOR UPDATE SKIP LOCKED},
- * so several relays on one outbox never publish the same row in the same round; a relay that dies
- * after publishing but before marking leaves the row to be published again (consumers deduplicate).
- * When the transport fails, the relay keeps the rows and retries with backoff.
+ * Publishes one service's outbox rows in order. Several instances of a service each run a relay;
+ * a transaction-scoped advisory lock per source lets one of them publish at a time, so events
+ * leave in the order they were written (two relays working on different rows at once could
+ * overtake each other). Rows are also claimed with {@code FOR UPDATE SKIP LOCKED}, so no row is
+ * published twice in one round. A relay that dies after publishing but before marking leaves the
+ * row to be published again (consumers deduplicate). When the transport fails, the relay keeps the
+ * rows and retries with backoff.
  */
 public final class OutboxRelay implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
+    private static final String TURN = """
+            SELECT pg_try_advisory_xact_lock(1869966441, hashtext(:source))
+            """;
     private static final String CLAIM = """
             SELECT position, event_id, source, type, subject, occurred_at, correlation_id, traceparent, data::text AS data
             FROM outbox
-            WHERE source = :source AND published_at IS NULL
+            WHERE source = :source AND published_at IS NULL AND parked_at IS NULL
             ORDER BY position
             LIMIT :limit
             FOR UPDATE SKIP LOCKED
@@ -49,7 +57,11 @@ public final class OutboxRelay implements AutoCloseable {
             UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE position = :position
             """;
     private static final String PENDING = """
-            SELECT count(*) FROM outbox WHERE source = :source AND published_at IS NULL
+            SELECT count(*) FILTER (WHERE parked_at IS NULL), count(*) FILTER (WHERE parked_at IS NOT NULL)
+            FROM outbox WHERE source = :source AND published_at IS NULL
+            """;
+    private static final String PARK = """
+            UPDATE outbox SET parked_at = now(), attempts = attempts + 1, last_error = :error WHERE position = :position
             """;
     private static final String PRUNE = """
             DELETE FROM outbox WHERE source = :source AND published_at < :before
@@ -63,6 +75,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nudged = lock.newCondition();
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
     private final Counter published;
     private final Counter failures;
     private volatile boolean running;
@@ -93,6 +106,8 @@ public final class OutboxRelay implements AutoCloseable {
                 .description("Failed attempts to publish an outbox event").register(meters);
         Gauge.builder("signage_outbox_pending", pending, AtomicLong::get).tag("source", source)
                 .description("Outbox events not yet published").register(meters);
+        Gauge.builder("signage_outbox_parked", parked, AtomicLong::get).tag("source", source)
+                .description("Outbox events the transport refused for good, waiting for a person").register(meters);
     }
 
     public synchronized void start() {
@@ -139,6 +154,9 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public int relayOnce() {
         Round round = jdbi.inTransaction(handle -> {
+            if (!handle.createQuery(TURN).bind("source", source).mapTo(Boolean.class).one()) {
+                return new Round(0, null); // another instance's relay is publishing this source now
+            }
             List<Claimed> rows = handle.createQuery(CLAIM)
                     .bind("source", source)
                     .bind("limit", options.batchSize())
@@ -148,6 +166,13 @@ public final class OutboxRelay implements AutoCloseable {
             for (Claimed row : rows) {
                 try {
                     publishOne(row.event());
+                } catch (Rejected e) {
+                    // Sending it again cannot succeed; keep it for a person and let the events behind it go.
+                    handle.createUpdate(PARK).bind("error", truncate(e.getMessage())).bind("position", row.position()).execute();
+                    log.error("Outbox event {} {} of {} was refused by the transport and is parked (not sent): {}. "
+                            + "Fix the cause, then set parked_at to NULL on outbox position {} to send it again.",
+                            row.event().type(), row.event().id(), source, e.getMessage(), row.position());
+                    continue;
                 } catch (PublishFailed e) {
                     // Keep what was published and the reason for the one that was not; commit both.
                     markPublished(handle, done);
@@ -179,6 +204,9 @@ public final class OutboxRelay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishFailed("interrupted while publishing " + event.type() + " " + event.id(), e);
+        } catch (EventRejectedException e) {
+            failures.increment();
+            throw new Rejected(e.getMessage(), e);
         } catch (Exception e) {
             failures.increment();
             throw new PublishFailed("could not publish " + event.type() + " " + event.id() + ": " + e.getMessage(), e);
@@ -212,7 +240,7 @@ public final class OutboxRelay implements AutoCloseable {
                 failuresInARow++;
                 Duration wait = backoff.delay(failuresInARow);
                 log.warn("Outbox relay for {} could not publish (attempt {}), retrying in {} ms: {}",
-                        source, failuresInARow, wait.toMillis(), rootMessage(e));
+                        source, failuresInARow, wait.toMillis(), Causes.rootMessage(e));
                 refreshPending();
                 sleepQuietly(wait);
             }
@@ -221,7 +249,10 @@ public final class OutboxRelay implements AutoCloseable {
 
     private void refreshPending() {
         try {
-            pending.set(jdbi.withHandle(h -> h.createQuery(PENDING).bind("source", source).mapTo(Long.class).one()));
+            long[] counts = jdbi.withHandle(h -> h.createQuery(PENDING).bind("source", source)
+                    .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).one());
+            pending.set(counts[0]);
+            parked.set(counts[1]);
         } catch (RuntimeException e) {
             log.debug("Could not count pending outbox rows: {}", e.getMessage());
         }
@@ -275,6 +306,11 @@ public final class OutboxRelay implements AutoCloseable {
         return pending.get();
     }
 
+    /** Events refused for good and kept aside. */
+    public long parked() {
+        return parked.get();
+    }
+
     /** Stops after the round in progress; rows not yet published stay in the outbox. */
     @Override
     public void close() {
@@ -316,18 +352,17 @@ public final class OutboxRelay implements AutoCloseable {
         return message.length() > 1000 ? message.substring(0, 1000) : message;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
-
     private record Claimed(long position, Event event) {
     }
 
     private record Round(int published, PublishFailed failure) {
+    }
+
+    /** The transport refused one event for good. */
+    static final class Rejected extends SignageException {
+        Rejected(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** Publishing one event failed; the rows before it were marked, it and those after were not. */

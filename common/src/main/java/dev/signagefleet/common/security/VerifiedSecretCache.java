@@ -51,11 +51,6 @@ public final class VerifiedSecretCache {
         entries.put(principal, new Entry(mac(principal, secret), clock.instant().plus(ttl)));
     }
 
-    /** Forget a principal at once, e.g. after its secret was rotated. */
-    public void forget(String principal) {
-        entries.remove(principal);
-    }
-
     private byte[] mac(String principal, String secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -11,8 +11,10 @@ class SpreadsheetSafeCsvTest {
     @Test
     void cellsThatASpreadsheetWouldRunAreDefused() {
         assertThat(SpreadsheetSafeCsv.escape("=HYPERLINK(\"x\")")).isEqualTo("'=HYPERLINK(\"x\")");
-        assertThat(SpreadsheetSafeCsv.escape("+1")).isEqualTo("'+1");
-        assertThat(SpreadsheetSafeCsv.escape("-2")).isEqualTo("'-2");
+        assertThat(SpreadsheetSafeCsv.escape("+1-1")).isEqualTo("'+1-1");
+        assertThat(SpreadsheetSafeCsv.escape("-2+3")).isEqualTo("'-2+3");
+        assertThat(SpreadsheetSafeCsv.escape("-3.5")).isEqualTo("-3.5");
+        assertThat(SpreadsheetSafeCsv.escape("+81")).isEqualTo("+81");
         assertThat(SpreadsheetSafeCsv.escape("@SUM(A1)")).isEqualTo("'@SUM(A1)");
         assertThat(SpreadsheetSafeCsv.escape("\tx")).isEqualTo("'\tx");
         assertThat(SpreadsheetSafeCsv.escape("\rx")).isEqualTo("'\rx");

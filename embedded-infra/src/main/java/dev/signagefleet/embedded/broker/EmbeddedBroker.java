@@ -109,6 +109,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         return access.refusedPublishes();
     }
 
+    public long refusedSubscribes() {
+        return access.refusedSubscribes();
+    }
+
+    /** Closes a client's connection, e.g. a device whose credential was just rotated. */
+    public void disconnect(String clientId, String reason) {
+        access.disconnect(clientId, reason);
+    }
+
     /** Stops the broker; sessions, queued and retained messages stay in the data folder. */
     @Override
     public void close() {

@@ -18,6 +18,7 @@ import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
@@ -80,6 +81,19 @@ public final class SignageAccessExtension implements ExtensionMain {
 
     public long refusedSubscribes() {
         return refusedSubscribes.get();
+    }
+
+    /**
+     * Closes a client's connection (with reason NOT_AUTHORIZED), e.g. after its credential was
+     * rotated; its Last Will is sent, and it must log in again with the new credential.
+     */
+    public void disconnect(String clientId, String reason) {
+        Services.clientService().disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason)
+                .whenComplete((done, error) -> {
+                    if (Boolean.TRUE.equals(done)) {
+                        log.info("Disconnected MQTT client '{}': {}", clientId, reason);
+                    }
+                });
     }
 
     private void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {

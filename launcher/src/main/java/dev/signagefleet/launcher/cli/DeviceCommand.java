@@ -2,10 +2,8 @@ package dev.signagefleet.launcher.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import dev.signagefleet.launcher.files.OwnerOnlyFile;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,13 +14,58 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code signage device add|show}: register one terminal, or look at one. */
-@Command(name = "device", mixinStandardHelpOptions = true, description = "Register or inspect one terminal.",
-        subcommands = {DeviceCommand.Add.class, DeviceCommand.Show.class})
-public final class DeviceCommand implements Runnable {
+@Command(name = "device", mixinStandardHelpOptions = true, description = "Register, inspect or re-key one terminal.",
+        subcommands = {DeviceCommand.Add.class, DeviceCommand.Show.class, DeviceCommand.Rotate.class})
+public final class DeviceCommand implements Callable<Integer> {
 
     @Override
-    public void run() {
-        System.err.println("Use: signage device add ID --group G   or   signage device show ID");
+    public Integer call() {
+        System.err.println("Use: signage device add ID --group G | signage device show ID | signage device rotate ID");
+        return 2;
+    }
+
+    /** Prints the connection details of a device and writes its agent config when asked. */
+    static void printCredential(JsonNode answer, String deviceId, Path configFile) throws IOException {
+        System.out.println("  MQTT URL    " + answer.path("mqtt").path("url").asText());
+        System.out.println("  client id   " + deviceId + "  (also the username)");
+        System.out.println("  credential  " + answer.get("credential").asText() + "   <- shown only now");
+        if (configFile != null) {
+            OwnerOnlyFile.write(configFile, answer.get("agentConfig").asText());
+            System.out.println("Agent config written to " + configFile.toAbsolutePath()
+                    + "; run: java -jar device-agent/target/device-agent.jar --config " + configFile);
+        }
+    }
+
+    /** {@code signage device rotate ID [--write-config FILE]}: a new credential; the old one stops working. */
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = "Give a terminal a new credential (the old one stops working and its connection is closed).")
+    static final class Rotate implements Callable<Integer> {
+
+        @Mixin
+        ApiOptions api;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String deviceId;
+
+        @Option(names = "--write-config", paramLabel = "FILE", description = "Write a ready agent.properties to FILE")
+        Path configFile;
+
+        @Override
+        public Integer call() {
+            try {
+                JsonNode answer = api.client().post("/api/devices/" + deviceId + "/credential", Map.of());
+                System.out.println("New credential for " + deviceId + ".");
+                printCredential(answer, deviceId, configFile);
+                return 0;
+            } catch (CliException e) {
+                System.err.println("signage device rotate: " + e.getMessage());
+                return 1;
+            } catch (IOException e) {
+                System.err.println("signage device rotate: the credential was changed, but " + configFile
+                        + " could not be written (" + e + "); run the command again");
+                return 1;
+            }
+        }
     }
 
     /** {@code signage device add ID --group G [--write-config FILE]}. */
@@ -59,25 +102,15 @@ public final class DeviceCommand implements Runnable {
                 body.put("location", location);
                 JsonNode created = api.client().post("/api/devices", body);
                 System.out.println("Registered " + deviceId + " in group " + group + ".");
-                System.out.println("  MQTT URL    " + created.path("mqtt").path("url").asText());
-                System.out.println("  client id   " + deviceId + "  (also the username)");
-                System.out.println("  credential  " + created.get("credential").asText() + "   <- shown only now");
-                if (configFile != null) {
-                    Files.writeString(configFile, created.get("agentConfig").asText(), StandardCharsets.UTF_8);
-                    try {
-                        Files.setPosixFilePermissions(configFile, PosixFilePermissions.fromString("rw-------"));
-                    } catch (UnsupportedOperationException e) {
-                        // not a POSIX file system
-                    }
-                    System.out.println("Agent config written to " + configFile.toAbsolutePath()
-                            + "; run: java -jar device-agent/target/device-agent.jar --config " + configFile);
-                }
+                printCredential(created, deviceId, configFile);
                 return 0;
             } catch (CliException e) {
                 System.err.println("signage device add: " + e.getMessage());
                 return 1;
             } catch (IOException e) {
-                System.err.println("signage device add: registered, but could not write " + configFile + ": " + e.getMessage());
+                System.err.println("signage device add: " + deviceId + " is registered, but its config could not be written to "
+                        + configFile + " (" + e + "); get a new credential with: signage device rotate " + deviceId
+                        + " --write-config FILE");
                 return 1;
             }
         }

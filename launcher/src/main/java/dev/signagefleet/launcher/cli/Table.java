@@ -16,7 +16,8 @@ final class Table {
     void add(String... cells) {
         List<String> row = new ArrayList<>();
         for (String cell : cells) {
-            row.add(cell == null ? "-" : cell.replaceAll("[\\r\\n\\t]", " "));
+            // Device-reported text may hold terminal escape sequences: never print control characters.
+            row.add(cell == null ? "-" : cell.replaceAll("\\p{Cntrl}", " "));
         }
         rows.add(row);
     }

@@ -12,6 +12,7 @@ import dev.signagefleet.embedded.broker.BrokerPrincipal;
 import dev.signagefleet.embedded.broker.EmbeddedBroker;
 import dev.signagefleet.embedded.database.EmbeddedDatabase;
 import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
+import dev.signagefleet.launcher.files.OwnerOnlyFile;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
 import dev.signagefleet.management.ManagementServer;
 import dev.signagefleet.management.auth.BasicAuthGate;
@@ -33,10 +34,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -106,6 +105,14 @@ public final class Stack implements AutoCloseable {
     private void startAll(Clock clock) {
         Path dataDir = options.dataDir().toAbsolutePath().normalize();
         createDirectory(dataDir);
+        started.push(new Step("data folder lock", Preflight.lockDataDir(dataDir)));
+        Preflight.portFree(options.bindAddress(), options.httpPort(), "HTTP API", "--http-port");
+        if (options.mqttUrl().isEmpty()) {
+            Preflight.portFree(options.bindAddress(), options.mqttPort(), "MQTT broker", "--mqtt-port");
+        }
+        if (options.sqsUrl().isEmpty()) {
+            Preflight.portFree("127.0.0.1", options.sqsPort(), "SQS server", "--sqs-port");
+        }
         new JvmMemoryMetrics().bindTo(meters);
         new JvmGcMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
@@ -136,7 +143,8 @@ public final class Stack implements AutoCloseable {
                     .withMaxQueueSize(options.brokerQueueSize());
             broker = EmbeddedBroker.start(brokerConfig, accounts);
             started.push(new Step("MQTT broker", broker));
-            mqttUrl = "tcp://127.0.0.1:" + options.mqttPort();
+            registry.onCredentialRotated(deviceId -> broker.disconnect(deviceId, "credential rotated"));
+            mqttUrl = "tcp://" + options.localHost() + ":" + options.mqttPort();
             telemetryConfig = telemetryConfig.withMqtt(new MqttSettings(mqttUrl, TelemetryConfig.SERVICE_ACCOUNT,
                     new Secret(servicePassword)));
             FunctionCounter.builder("signage_broker_messages_dropped", broker, EmbeddedBroker::droppedMessages)
@@ -146,6 +154,8 @@ public final class Stack implements AutoCloseable {
                     .description("MQTT connections refused by the access extension").register(meters);
             FunctionCounter.builder("signage_broker_publishes_refused", broker, EmbeddedBroker::refusedPublishes)
                     .description("Publishes refused by the topic policy").register(meters);
+            FunctionCounter.builder("signage_broker_subscriptions_refused", broker, EmbeddedBroker::refusedSubscribes)
+                    .description("Subscriptions refused by the topic policy").register(meters);
         }
 
         if (options.sqsUrl().isPresent()) {
@@ -162,7 +172,7 @@ public final class Stack implements AutoCloseable {
         FleetQueries fleet = new FleetQueries(database.jdbi());
         List<OpsRoutes.ReadinessCheck> checks = new ArrayList<>();
         checks.add(new OpsRoutes.ReadinessCheck("database", database::isReachable));
-        checks.add(new OpsRoutes.ReadinessCheck("telemetry-mqtt", telemetry::isConnected));
+        checks.add(new OpsRoutes.ReadinessCheck("telemetry-mqtt", telemetry::isListening));
         http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort()),
                 new BasicAuthGate(users, new LoginThrottle(clock)),
                 new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
@@ -180,7 +190,7 @@ public final class Stack implements AutoCloseable {
     private DatabaseConfig databaseConfig(Path dataDir) {
         int pool = env.integer("SIGNAGE_DB_POOL_SIZE", 16, 2, 200);
         if (options.postgresUrl().isPresent()) {
-            postgresDescription = options.postgresUrl().get();
+            postgresDescription = Redact.url(options.postgresUrl().get());
             return new DatabaseConfig(options.postgresUrl().get(), env.string("SIGNAGE_POSTGRES_USER", "signage"),
                     new Secret(env.string("SIGNAGE_POSTGRES_PASSWORD", "")), pool);
         }
@@ -220,9 +230,8 @@ public final class Stack implements AutoCloseable {
     private static void writeAdminPassword(Path dataDir, String password) {
         Path file = dataDir.resolve(ADMIN_PASSWORD_FILE);
         try {
-            Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
+            OwnerOnlyFile.write(file, password + "\n");
+        } catch (IOException e) {
             log.warn("Could not write {}: {} (the password is printed below)", file, e.toString());
         }
     }
@@ -231,7 +240,7 @@ public final class Stack implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+            throw new StackStartException("cannot create the data folder " + dir + " (" + e + "); choose another with --data-dir", e);
         }
     }
 

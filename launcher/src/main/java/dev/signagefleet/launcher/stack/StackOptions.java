@@ -32,6 +32,18 @@ public record StackOptions(
         boolean durable) {
 
     public String effectivePublicMqttUrl() {
-        return publicMqttUrl.or(() -> mqttUrl).orElse("tcp://localhost:" + mqttPort);
+        return publicMqttUrl.or(() -> mqttUrl).orElse("tcp://" + localHost() + ":" + mqttPort);
+    }
+
+    /**
+     * The address this machine's own clients (the services, simulated terminals, the banner) use to
+     * reach the listeners: loopback when they listen on every interface, else the bind address.
+     */
+    public String localHost() {
+        boolean wildcard = bindAddress.equals("0.0.0.0") || bindAddress.equals("::") || bindAddress.equals("[::]");
+        if (wildcard) {
+            return "127.0.0.1";
+        }
+        return bindAddress.contains(":") && !bindAddress.startsWith("[") ? "[" + bindAddress + "]" : bindAddress;
     }
 }

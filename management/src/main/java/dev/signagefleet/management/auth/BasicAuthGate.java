@@ -32,7 +32,12 @@ public final class BasicAuthGate {
         if (roles.isEmpty()) {
             return;
         }
-        BasicAuthCredentials credentials = ctx.basicAuthCredentials();
+        BasicAuthCredentials credentials;
+        try {
+            credentials = ctx.basicAuthCredentials();
+        } catch (IllegalArgumentException e) {
+            credentials = null; // not Base64: treated like no credentials at all
+        }
         if (credentials == null) {
             ctx.header("WWW-Authenticate", "Basic realm=\"signage-fleet\", charset=\"UTF-8\"");
             throw new ApiException(401, "unauthenticated", "Authentication required",
@@ -53,7 +58,7 @@ public final class BasicAuthGate {
             throw new ApiException(401, "unauthenticated", "Wrong username or password",
                     "The credentials were not accepted");
         }
-        throttle.succeeded(username);
+        throttle.succeeded(username, ctx.ip());
         Role role = user.get().role();
         boolean allowed = roles.stream().anyMatch(r -> r instanceof Role required && role.satisfies(required));
         if (!allowed) {

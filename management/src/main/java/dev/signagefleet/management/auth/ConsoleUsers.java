@@ -5,6 +5,7 @@ import dev.signagefleet.common.security.VerifiedSecretCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,8 @@ public final class ConsoleUsers {
 
     private final Jdbi jdbi;
     private final VerifiedSecretCache verified;
+    /** PBKDF2 at 600,000 rounds costs a core for a while: bound how many run at once. */
+    private final Semaphore hashing = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
     /** A signed-in user. */
     public record User(String username, Role role) {
@@ -70,7 +73,6 @@ public final class ConsoleUsers {
                         ON CONFLICT (username) DO UPDATE SET password_hash = :h, role = :r, password_changed_at = now()
                         """)
                 .bind("u", username).bind("h", hash).bind("r", role.dbValue()).execute());
-        verified.forget(username);
     }
 
     public Optional<User> authenticate(String username, String password) {
@@ -85,14 +87,25 @@ public final class ConsoleUsers {
                 .findOne());
         if (stored.isEmpty()) {
             // Spend about as long as a real check, so timing does not tell which usernames exist.
-            PasswordHasher.verify(password, DUMMY_HASH);
+            verifyBounded(password, DUMMY_HASH);
             return Optional.empty();
         }
-        if (verified.isVerified(username, password) || PasswordHasher.verify(password, stored.get().hash())) {
-            verified.remember(username, password);
+        // The cache entry is tied to the stored hash: a changed password invalidates it.
+        String cacheKey = username + "\u0000" + stored.get().hash();
+        if (verified.isVerified(cacheKey, password) || verifyBounded(password, stored.get().hash())) {
+            verified.remember(cacheKey, password);
             return Optional.of(stored.get().user());
         }
         return Optional.empty();
+    }
+
+    private boolean verifyBounded(String password, String hash) {
+        hashing.acquireUninterruptibly();
+        try {
+            return PasswordHasher.verify(password, hash);
+        } finally {
+            hashing.release();
+        }
     }
 
     private record Stored(User user, String hash) {

@@ -9,9 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Slows down password guessing: after {@value #FREE_FAILURES_PER_USER} failed attempts for a
- * username, or {@value #FREE_FAILURES_PER_ADDRESS} from one address (offices share an address),
- * further attempts are refused for a delay that doubles with each failure (capped at 15 minutes).
- * A success clears the username's record.
+ * username from one address, or {@value #FREE_FAILURES_PER_ADDRESS} from one address for any users
+ * (offices share an address), further attempts from that address are refused for a delay that
+ * doubles with each failure (capped at 15 minutes). Keying on the address too means a stranger
+ * guessing at {@code admin} locks out only themselves, not the admin working elsewhere. A success
+ * clears that user's record for that address.
  */
 public final class LoginThrottle {
 
@@ -67,11 +69,15 @@ public final class LoginThrottle {
         }
     }
 
-    public void succeeded(String username) {
-        failures.remove("user:" + username);
+    public void succeeded(String username, String address) {
+        failures.remove(userKey(username, address));
+    }
+
+    private static String userKey(String username, String address) {
+        return "user:" + username + "@" + address;
     }
 
     private static String[] keys(String username, String address) {
-        return new String[] {"user:" + username, "ip:" + address};
+        return new String[] {userKey(username, address), "ip:" + address};
     }
 }

@@ -38,7 +38,6 @@ public final class DeviceRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceRoutes.class);
     private static final Duration MAX_HISTORY_RANGE = Duration.ofDays(31);
-    private static final int CSV_MAX_ROWS = 1_000_000;
 
     private final FleetQueries fleet;
     private final DeviceRegistry registry;
@@ -111,14 +110,19 @@ public final class DeviceRoutes {
         if (Duration.between(from, to).compareTo(MAX_HISTORY_RANGE) > 0) {
             throw ApiException.badRequest("from", "the range may span at most 31 days; ask for several ranges");
         }
-        int limit = QueryParams.integer(ctx, "limit", 2_000, 1, 10_000);
-        List<FleetQueries.HistoryPoint> points = fleet.history(id, from, to, limit);
+        int limit = QueryParams.integer(ctx, "limit", 5_000, 1, 10_000);
+        FleetQueries.HistoryPage page;
+        try {
+            page = fleet.history(id, from, to, limit, QueryParams.text(ctx, "cursor", 1000));
+        } catch (InvalidQueryException e) {
+            throw ApiException.badRequest(e.parameter(), e.getMessage());
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("deviceId", id);
         body.put("from", from);
         body.put("to", to);
-        body.put("items", points);
-        body.put("truncated", points.size() == limit);
+        body.put("items", page.items());
+        body.put("nextCursor", page.nextCursor());
         ctx.json(body);
     }
 
@@ -189,26 +193,17 @@ public final class DeviceRoutes {
     }
 
     private void csv(Context ctx) throws IOException {
-        DeviceQuery first = query(ctx, DeviceQuery.MAX_LIMIT, null);
+        DeviceQuery query = query(ctx, DeviceQuery.MAX_LIMIT, null);
         ctx.contentType("text/csv; charset=utf-8");
         ctx.header("Content-Disposition", "attachment; filename=\"devices.csv\"");
         Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
+        // A byte order mark, so Excel (in Japan too) reads the file as UTF-8.
+        out.write('\uFEFF');
         try (SpreadsheetSafeCsv csv = new SpreadsheetSafeCsv(out)) {
             csv.row(List.of("deviceId", "group", "name", "location", "connectivity", "reason", "since", "lastSeenAt",
                     "agentVersion", "contentVersion", "ip", "os", "display", "cpuLoad", "memUsedMb", "memTotalMb",
                     "diskFreeMb", "temperatureC"));
-            String cursor = null;
-            int rows = 0;
-            do {
-                DeviceQuery q = new DeviceQuery(first.connectivity(), first.group(), first.agentVersion(),
-                        first.contentVersion(), first.q(), first.sort(), cursor, DeviceQuery.MAX_LIMIT);
-                DevicePage page = fleet.list(q);
-                for (DeviceView d : page.items()) {
-                    csv.row(csvRow(d));
-                }
-                rows += page.items().size();
-                cursor = page.nextCursor();
-            } while (cursor != null && rows < CSV_MAX_ROWS);
+            fleet.forEach(query, d -> csv.row(csvRow(d)));
         }
     }
 

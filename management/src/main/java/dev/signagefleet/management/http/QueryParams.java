@@ -9,6 +9,10 @@ import java.time.format.DateTimeParseException;
 /** Reads query parameters at the edge, failing with a problem that names the parameter. */
 public final class QueryParams {
 
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("\\p{Cntrl}");
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private QueryParams() {
     }
 
@@ -19,6 +23,9 @@ public final class QueryParams {
         }
         if (value.length() > maxLength) {
             throw ApiException.badRequest(name, name + " must be at most " + maxLength + " characters");
+        }
+        if (CONTROL.matcher(value).find()) {
+            throw ApiException.badRequest(name, name + " must not contain control characters");
         }
         return value.trim();
     }
@@ -45,7 +52,11 @@ public final class QueryParams {
             return defaultValue;
         }
         try {
-            return OffsetDateTime.parse(value.trim()).toInstant();
+            Instant instant = OffsetDateTime.parse(value.trim()).toInstant();
+            if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                throw ApiException.badRequest(name, name + " must be between 1970 and 9999, was '" + value + "'");
+            }
+            return instant;
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest(name, name + " must be an ISO-8601 time such as 2026-11-24T09:00:00Z, was '" + value + "'");
         }

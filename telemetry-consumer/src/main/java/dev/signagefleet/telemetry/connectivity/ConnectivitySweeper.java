@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * consumer instances: rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so each transition is
  * decided by exactly one instance, and a row a batch is writing right now is simply looked at again
  * on the next sweep.
+ *
+ * <p>Silence is only counted while this consumer is listening: after it (re)connects, messages of
+ * the outage are still coming out of the broker's queue, so a device is not called silent for time
+ * the consumer itself was away. While it is not listening, it does not sweep at all.
  */
 public final class ConnectivitySweeper {
 
@@ -28,24 +33,40 @@ public final class ConnectivitySweeper {
     private final Clock clock;
     private final DeviceStateRepository states = new DeviceStateRepository();
     private final DeviceEventLog events = new DeviceEventLog();
+    private final Supplier<Optional<Instant>> listeningSince;
 
-    public ConnectivitySweeper(Jdbi jdbi, StateRules rules, Clock clock) {
+    /**
+     * @param listeningSince since when the consumer has been receiving, empty while it is not
+     */
+    public ConnectivitySweeper(Jdbi jdbi, StateRules rules, Clock clock, Supplier<Optional<Instant>> listeningSince) {
         this.jdbi = jdbi;
         this.rules = rules;
         this.clock = clock;
+        this.listeningSince = listeningSince;
     }
 
     /** One sweep; returns the connectivity changes it made. */
     public List<ConnectivityChange> sweep() {
+        Optional<Instant> listening = listeningSince.get();
+        if (listening.isEmpty()) {
+            return List.of();
+        }
+        Instant floor = listening.get();
         List<ConnectivityChange> all = new ArrayList<>();
         while (true) {
             Instant now = clock.instant();
+            Instant staleBefore = now.minus(rules.staleAfter());
+            Instant offlineBefore = now.minus(rules.offlineAfter());
+            if (!floor.isBefore(staleBefore)) {
+                break;
+            }
+            // Stale devices are only due for offline once the consumer has listened for the whole period.
+            Instant staleDueBefore = floor.isBefore(offlineBefore) ? offlineBefore : Instant.EPOCH;
             List<ConnectivityChange> changes = jdbi.inTransaction(handle -> {
-                List<DeviceState> silent = states.lockDueToAge(handle, now.minus(rules.staleAfter()),
-                        now.minus(rules.offlineAfter()), CHUNK);
+                List<DeviceState> silent = states.lockDueToAge(handle, staleBefore, staleDueBefore, CHUNK);
                 List<ConnectivityChange> made = new ArrayList<>();
                 for (DeviceState s : silent) {
-                    Optional<ConnectivityChange> change = rules.applySilence(s, now);
+                    Optional<ConnectivityChange> change = rules.applySilence(s, now, floor);
                     change.ifPresent(made::add);
                 }
                 states.save(handle, silent);

@@ -3,6 +3,9 @@ package dev.signagefleet.telemetry.fleet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signagefleet.common.json.Json;
+import static dev.signagefleet.common.db.Columns.doubleOrNull;
+import static dev.signagefleet.common.db.Columns.instant;
+import static dev.signagefleet.common.db.Columns.longOrNull;
 import dev.signagefleet.telemetry.connectivity.Connectivity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +42,57 @@ public final class FleetQueries {
     }
 
     public DevicePage list(DeviceQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(DEVICE_COLUMNS).append(FROM).append("WHERE true");
         Map<String, Object> binds = new LinkedHashMap<>();
+        StringBuilder sql = select(query, binds);
+        DeviceSort sort = query.sort();
+        if (query.cursor() != null) {
+            Cursor cursor = Cursor.decode(query.cursor(), sort);
+            sql.append(" AND (").append(sort.key().sql).append(", d.device_id) ").append(sort.descending() ? "<" : ">")
+                    .append(" (CAST(:afterKey AS ").append(sort.key().sqlType).append("), :afterId)");
+            binds.put("afterKey", cursor.key());
+            binds.put("afterId", cursor.deviceId());
+        }
+        orderBy(sql, sort);
+        sql.append(" LIMIT :limit");
+        binds.put("limit", query.limit() + 1);
+        List<Row> rows = jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString());
+            binds.forEach(q::bind);
+            return q.map((rs, ctx) -> new Row(device(rs), sortKey(rs, sort))).list();
+        });
+        String next = null;
+        if (rows.size() > query.limit()) {
+            rows = rows.subList(0, query.limit());
+            Row last = rows.get(rows.size() - 1);
+            next = new Cursor(sort.apiValue(), last.sortKey(), last.device().deviceId()).encode();
+        }
+        return new DevicePage(rows.stream().map(Row::device).toList(), next);
+    }
+
+    /**
+     * Every device matching the filters (cursor and limit ignored), in the query's order, read by one
+     * statement so the result is one consistent snapshot; rows are fetched in chunks, not all at once.
+     *
+     * @return how many devices were passed to {@code each}
+     */
+    public int forEach(DeviceQuery query, java.util.function.Consumer<DeviceView> each) {
+        Map<String, Object> binds = new LinkedHashMap<>();
+        StringBuilder sql = select(query, binds);
+        orderBy(sql, query.sort());
+        return jdbi.inTransaction(h -> {
+            Query q = h.createQuery(sql.toString());
+            binds.forEach(q::bind);
+            int[] count = {0};
+            q.setFetchSize(500).map((rs, ctx) -> device(rs)).useStream(stream -> stream.forEach(d -> {
+                each.accept(d);
+                count[0]++;
+            }));
+            return count[0];
+        });
+    }
+
+    private static StringBuilder select(DeviceQuery query, Map<String, Object> binds) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(DEVICE_COLUMNS).append(FROM).append("WHERE true");
         if (!query.connectivity().isEmpty()) {
             sql.append(" AND s.connectivity = ANY(CAST(:connectivity AS text[]))");
             binds.put("connectivity", query.connectivity().stream().map(Connectivity::dbValue).toArray(String[]::new));
@@ -61,32 +113,12 @@ public final class FleetQueries {
             sql.append(" AND ").append(SEARCH);
             binds.put("q", "%" + escapeLike(query.q().trim()) + "%");
         }
-        DeviceSort sort = query.sort();
-        String key = sort.key().sql;
-        String op = sort.descending() ? "<" : ">";
-        if (query.cursor() != null) {
-            Cursor cursor = Cursor.decode(query.cursor(), sort);
-            sql.append(" AND (").append(key).append(", d.device_id) ").append(op)
-                    .append(" (CAST(:afterKey AS ").append(sort.key().sqlType).append("), :afterId)");
-            binds.put("afterKey", cursor.key());
-            binds.put("afterId", cursor.deviceId());
-        }
+        return sql;
+    }
+
+    private static void orderBy(StringBuilder sql, DeviceSort sort) {
         String dir = sort.descending() ? " DESC" : " ASC";
-        sql.append(" ORDER BY ").append(key).append(dir).append(", d.device_id").append(dir);
-        sql.append(" LIMIT :limit");
-        binds.put("limit", query.limit() + 1);
-        List<Row> rows = jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql.toString());
-            binds.forEach(q::bind);
-            return q.map((rs, ctx) -> new Row(device(rs), sortKey(rs, sort))).list();
-        });
-        String next = null;
-        if (rows.size() > query.limit()) {
-            rows = rows.subList(0, query.limit());
-            Row last = rows.get(rows.size() - 1);
-            next = new Cursor(sort.apiValue(), last.sortKey(), last.device().deviceId()).encode();
-        }
-        return new DevicePage(rows.stream().map(Row::device).toList(), next);
+        sql.append(" ORDER BY ").append(sort.key().sql).append(dir).append(", d.device_id").append(dir);
     }
 
     public Optional<DeviceView> device(String deviceId) {
@@ -102,26 +134,71 @@ public final class FleetQueries {
                                Double temperatureC, String display, String contentVersion, String ip) {
     }
 
-    /** Statuses sent in [from, to), oldest first, at most {@code limit}. */
-    public List<HistoryPoint> history(String deviceId, Instant from, Instant to, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT boot_id, seq, sent_at, received_at, agent_version, uptime_sec, cpu_load, mem_used_mb,
-                               mem_total_mb, disk_free_mb, temperature_c, display, content_version, ip
-                        FROM status_history
-                        WHERE device_id = :id AND sent_at >= :from AND sent_at < :to
-                        ORDER BY sent_at, boot_id, seq
-                        LIMIT :limit
-                        """)
-                .bind("id", deviceId)
-                .bind("from", Timestamp.from(from))
-                .bind("to", Timestamp.from(to))
-                .bind("limit", limit)
-                .map((rs, ctx) -> new HistoryPoint(rs.getString("boot_id"), rs.getLong("seq"), instant(rs, "sent_at"),
-                        instant(rs, "received_at"), rs.getString("agent_version"), longOrNull(rs, "uptime_sec"),
-                        doubleOrNull(rs, "cpu_load"), longOrNull(rs, "mem_used_mb"), longOrNull(rs, "mem_total_mb"),
-                        longOrNull(rs, "disk_free_mb"), doubleOrNull(rs, "temperature_c"), rs.getString("display"),
-                        rs.getString("content_version"), rs.getString("ip")))
-                .list());
+    /**
+     * One page of a device's history.
+     *
+     * @param nextCursor pass it back for the statuses after this page; null on the last page
+     */
+    public record HistoryPage(List<HistoryPoint> items, String nextCursor) {
+    }
+
+    /** Statuses sent in [from, to), oldest first, {@code limit} per page, continuing after {@code cursor}. */
+    public HistoryPage history(String deviceId, Instant from, Instant to, int limit, String cursor) {
+        StringBuilder sql = new StringBuilder("""
+                SELECT boot_id, seq, sent_at, received_at, agent_version, uptime_sec, cpu_load, mem_used_mb,
+                       mem_total_mb, disk_free_mb, temperature_c, display, content_version, ip
+                FROM status_history
+                WHERE device_id = :id AND sent_at >= :from AND sent_at < :to
+                """);
+        HistoryCursor after = cursor == null ? null : HistoryCursor.decode(cursor);
+        if (after != null) {
+            sql.append(" AND (sent_at, boot_id, seq) > (:afterTime, :afterBoot, :afterSeq)");
+        }
+        sql.append(" ORDER BY sent_at, boot_id, seq LIMIT :limit");
+        List<HistoryPoint> points = jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString())
+                    .bind("id", deviceId)
+                    .bind("from", Timestamp.from(from))
+                    .bind("to", Timestamp.from(to))
+                    .bind("limit", limit + 1);
+            if (after != null) {
+                q.bind("afterTime", Timestamp.from(after.sentAt())).bind("afterBoot", after.bootId()).bind("afterSeq", after.seq());
+            }
+            return q.map((rs, ctx) -> new HistoryPoint(rs.getString("boot_id"), rs.getLong("seq"), instant(rs, "sent_at"),
+                            instant(rs, "received_at"), rs.getString("agent_version"), longOrNull(rs, "uptime_sec"),
+                            doubleOrNull(rs, "cpu_load"), longOrNull(rs, "mem_used_mb"), longOrNull(rs, "mem_total_mb"),
+                            longOrNull(rs, "disk_free_mb"), doubleOrNull(rs, "temperature_c"), rs.getString("display"),
+                            rs.getString("content_version"), rs.getString("ip")))
+                    .list();
+        });
+        String next = null;
+        if (points.size() > limit) {
+            points = points.subList(0, limit);
+            HistoryPoint last = points.get(limit - 1);
+            next = new HistoryCursor(last.sentAt(), last.bootId(), last.seq()).encode();
+        }
+        return new HistoryPage(points, next);
+    }
+
+    /** Position in a device's history: the last status of the previous page. */
+    record HistoryCursor(Instant sentAt, String bootId, long seq) {
+
+        String encode() {
+            ObjectNode node = Json.mapper().createObjectNode().put("t", sentAt.toString()).put("b", bootId).put("s", seq);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        static HistoryCursor decode(String value) {
+            try {
+                JsonNode node = Json.mapper().readTree(Base64.getUrlDecoder().decode(value));
+                if (node == null || !node.path("t").isTextual() || !node.path("b").isTextual() || !node.path("s").canConvertToLong()) {
+                    throw new InvalidQueryException("cursor", "is not a history cursor from this API");
+                }
+                return new HistoryCursor(Instant.parse(node.get("t").asText()), node.get("b").asText(), node.get("s").asLong());
+            } catch (IllegalArgumentException | IOException | java.time.DateTimeException e) {
+                throw new InvalidQueryException("cursor", "is not a history cursor from this API");
+            }
+        }
     }
 
     /** A connectivity event of a device. */
@@ -229,20 +306,8 @@ public final class FleetQueries {
         return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
 
-    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 
-    private static Double doubleOrNull(ResultSet rs, String column) throws SQLException {
-        double v = rs.getDouble(column);
-        return rs.wasNull() ? null : v;
-    }
 
     private static JsonNode readJson(String json) {
         try {

@@ -8,7 +8,7 @@ import dev.signagefleet.telemetry.state.DeviceStateRepository;
 import dev.signagefleet.telemetry.state.StateRules;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +43,8 @@ public final class BatchApplier {
     public Outcome apply(List<TelemetryMessage> messages, Instant receivedAt) {
         return jdbi.inTransaction(handle -> {
             int quarantined = 0;
-            Set<String> deviceIds = new LinkedHashSet<>();
+            // Sorted: every transaction touches device rows in the same order, so two consumer instances cannot deadlock.
+            Set<String> deviceIds = new TreeSet<>();
             List<StatusHistoryRepository.Received> statuses = new ArrayList<>();
             int presences = 0;
             for (TelemetryMessage m : messages) {
@@ -63,7 +64,7 @@ public final class BatchApplier {
             }
             Map<String, DeviceState> locked = states.lock(handle, deviceIds);
             if (locked.size() < deviceIds.size()) {
-                Set<String> missing = new LinkedHashSet<>(deviceIds);
+                Set<String> missing = new TreeSet<>(deviceIds);
                 missing.removeAll(locked.keySet());
                 states.ensureExists(handle, missing);
                 locked.putAll(states.lock(handle, missing));

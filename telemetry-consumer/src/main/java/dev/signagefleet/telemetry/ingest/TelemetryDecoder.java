@@ -8,6 +8,8 @@ import dev.signagefleet.common.json.Json;
 import dev.signagefleet.telemetry.presence.Presence;
 import dev.signagefleet.telemetry.status.DeviceStatus;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -23,13 +25,20 @@ import java.util.regex.Pattern;
 public final class TelemetryDecoder {
 
     private static final Pattern TOPIC = Pattern.compile("^dt/signage/([A-Za-z0-9_-]{1,64})/(status|presence)$");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
     private static final int MAX_TEXT = 200;
+    /** Times before this are not from a terminal's clock (PostgreSQL could store them, but nothing sensible). */
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    /** A terminal clock further ahead than this would freeze the order rule: the message is quarantined. */
+    public static final Duration MAX_CLOCK_AHEAD = Duration.ofDays(1);
 
     private final int maxPayloadBytes;
+    private final Clock clock;
     private final ObjectMapper mapper;
 
-    public TelemetryDecoder(int maxPayloadBytes) {
+    public TelemetryDecoder(int maxPayloadBytes, Clock clock) {
         this.maxPayloadBytes = maxPayloadBytes;
+        this.clock = clock;
         this.mapper = Json.mapper().copy();
         this.mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(20).maxStringLength(maxPayloadBytes).maxNumberLength(40).build());
@@ -64,7 +73,7 @@ public final class TelemetryDecoder {
             }
             String inside = f.requiredText("deviceId", 64);
             if (!inside.equals(deviceId)) {
-                throw new InvalidField("deviceId '" + inside + "' does not match the topic's device '" + deviceId + "'");
+                throw new InvalidField("deviceId " + quote(inside) + " does not match the topic's device '" + deviceId + "'");
             }
             if (m.group(2).equals("status")) {
                 return new TelemetryMessage.StatusReport(topic, status(f, deviceId));
@@ -75,7 +84,18 @@ public final class TelemetryDecoder {
         }
     }
 
-    private static DeviceStatus status(Fields f, String deviceId) {
+    /** A value echoed in a reason: control characters replaced, at most 64 characters, quoted. */
+    static String quote(String value) {
+        return "'" + clean(value, 64) + "'";
+    }
+
+    /** Text fit for a reason or a log line: control characters replaced, length bounded. */
+    static String clean(String value, int maxLength) {
+        String clean = CONTROL.matcher(value == null ? "" : value).replaceAll("?");
+        return clean.length() > maxLength ? clean.substring(0, maxLength) + "..." : clean;
+    }
+
+    private DeviceStatus status(Fields f, String deviceId) {
         long seq = f.requiredLong("seq");
         if (seq < 1) {
             throw new InvalidField("seq must be 1 or more, was " + seq);
@@ -86,13 +106,13 @@ public final class TelemetryDecoder {
         }
         String display = f.optionalText("display", 16);
         if (display != null && !display.matches("on|off|unknown")) {
-            throw new InvalidField("display must be on, off or unknown, was '" + display + "'");
+            throw new InvalidField("display must be on, off or unknown, was " + quote(display));
         }
         return new DeviceStatus(
                 deviceId,
                 f.requiredText("bootId", 64),
                 seq,
-                f.requiredInstant("sentAt"),
+                time(f, "sentAt"),
                 f.optionalText("agentVersion", 64),
                 f.optionalNonNegativeLong("uptimeSec"),
                 cpuLoad,
@@ -107,17 +127,28 @@ public final class TelemetryDecoder {
                 f.optionalNonNegativeLong("droppedWhileOffline"));
     }
 
-    private static Presence presence(Fields f, String deviceId) {
+    private Presence presence(Fields f, String deviceId) {
         String state = f.requiredText("state", 16);
         if (!state.equals("online") && !state.equals("offline")) {
-            throw new InvalidField("state must be online or offline, was '" + state + "'");
+            throw new InvalidField("state must be online or offline, was " + quote(state));
         }
         Long conn = f.optionalNonNegativeLong("conn");
         if (conn != null && conn > Integer.MAX_VALUE) {
             throw new InvalidField("conn is too large");
         }
-        return new Presence(deviceId, f.requiredText("bootId", 64), state.equals("online"), f.requiredInstant("at"),
+        return new Presence(deviceId, f.requiredText("bootId", 64), state.equals("online"), time(f, "at"),
                 conn == null ? 0 : conn.intValue(), f.optionalText("reason", 64));
+    }
+
+    private Instant time(Fields f, String name) {
+        Instant t = f.requiredInstant(name);
+        if (t.isBefore(EARLIEST)) {
+            throw new InvalidField(name + " is before 1970 (" + t + "): the terminal's clock is not set");
+        }
+        if (t.isAfter(clock.instant().plus(MAX_CLOCK_AHEAD))) {
+            throw new InvalidField(name + " " + t + " is more than a day ahead of the server's clock: fix the terminal's clock (NTP)");
+        }
+        return t;
     }
 
     /** A field is missing or has the wrong type; the message names it. */
@@ -153,6 +184,9 @@ public final class TelemetryDecoder {
             }
             if (value.asText().length() > maxLength) {
                 throw new InvalidField(name + " is longer than " + maxLength + " characters");
+            }
+            if (CONTROL.matcher(value.asText()).find()) {
+                throw new InvalidField(name + " contains control characters: " + quote(value.asText()));
             }
             return value.asText();
         }
@@ -204,7 +238,7 @@ public final class TelemetryDecoder {
             try {
                 return OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException e) {
-                throw new InvalidField(name + " must be an ISO-8601 time with offset (e.g. 2026-11-23T09:00:00Z), was '" + text + "'");
+                throw new InvalidField(name + " must be an ISO-8601 time with offset (e.g. 2026-11-23T09:00:00Z), was " + quote(text));
             }
         }
     }

@@ -6,14 +6,10 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import dev.signagefleet.common.mqtt.MqttClients;
-import dev.signagefleet.common.retry.Backoff;
 import dev.signagefleet.telemetry.TelemetryConfig;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Receives status and presence messages through the shared subscription and stores them in
- * batches. A message is acknowledged to the broker only after the transaction holding it has
- * committed, so a crash at any point loses nothing: unacknowledged messages are delivered again.
- * The broker never has more than {@code receiveMaximum} unacknowledged messages out to this
- * consumer, which bounds its memory; the rest wait in the broker's queue.
+ * batches (through {@link TelemetryWriter}). A message is acknowledged to the broker only after the
+ * transaction holding it has committed, so a crash at any point loses nothing: unacknowledged
+ * messages are delivered again. The broker never has more than {@code receiveMaximum} (HiveMQ CE: at
+ * most 50, and it sends the next shared-subscription messages only once all are acknowledged)
+ * unacknowledged messages out to this consumer, which bounds its memory; the rest wait in the
+ * broker's queue.
  */
 public final class TelemetryIngest implements AutoCloseable {
 
@@ -41,47 +39,31 @@ public final class TelemetryIngest implements AutoCloseable {
     public static final String PRESENCE_FILTER = "dt/signage/+/presence";
 
     private final TelemetryConfig config;
-    private final TelemetryDecoder decoder;
-    private final BatchApplier applier;
     private final Clock clock;
-    private final Consumer<BatchApplier.Outcome> afterCommit;
+    private final TelemetryWriter writerLogic;
     private final BlockingDeque<Mqtt5Publish> received = new LinkedBlockingDeque<>();
     /** Held while a batch is taken and stored, so {@link #pause()} can wait for the batch in progress. */
     private final ReentrantLock processing = new ReentrantLock();
-    private final Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
     private final Mqtt5AsyncClient client;
-    private final Counter statuses;
-    private final Counter presences;
-    private final Counter quarantined;
-    private final Counter duplicates;
-    private final Counter retries;
-    private final Timer commits;
     private volatile boolean running;
     private volatile boolean paused;
+    private volatile boolean subscribed;
+    private volatile Instant listeningSince;
     private Thread writer;
 
     public TelemetryIngest(TelemetryConfig config, BatchApplier applier, Clock clock, MeterRegistry meters,
                            Consumer<BatchApplier.Outcome> afterCommit) {
         this.config = config;
-        this.decoder = new TelemetryDecoder(config.maxPayloadBytes());
-        this.applier = applier;
         this.clock = clock;
-        this.afterCommit = afterCommit;
+        this.writerLogic = new TelemetryWriter(new TelemetryDecoder(config.maxPayloadBytes(), clock), applier, clock,
+                meters, afterCommit, () -> running);
         this.client = MqttClients.builder(config.mqtt(), config.clientId())
                 .addConnectedListener(ctx -> subscribe())
+                .addDisconnectedListener(ctx -> {
+                    subscribed = false;
+                    listeningSince = null;
+                })
                 .buildAsync();
-        this.statuses = Counter.builder("signage_telemetry_messages").tag("kind", "status")
-                .description("Telemetry messages stored").register(meters);
-        this.presences = Counter.builder("signage_telemetry_messages").tag("kind", "presence")
-                .description("Telemetry messages stored").register(meters);
-        this.quarantined = Counter.builder("signage_telemetry_messages").tag("kind", "quarantined")
-                .description("Telemetry messages stored").register(meters);
-        this.duplicates = Counter.builder("signage_telemetry_duplicates")
-                .description("Status messages received again (already in history)").register(meters);
-        this.retries = Counter.builder("signage_telemetry_db_retries")
-                .description("Batches retried because the database was unavailable").register(meters);
-        this.commits = Timer.builder("signage_telemetry_batch_commit")
-                .description("Time to store one batch").register(meters);
         Gauge.builder("signage_telemetry_queue_depth", received, BlockingQueue::size)
                 .description("Messages received and not yet stored").register(meters);
     }
@@ -124,6 +106,9 @@ public final class TelemetryIngest implements AutoCloseable {
                     } else if (subAck.getReasonCodes().stream().anyMatch(code -> code.isError())) {
                         log.error("The broker refused the telemetry subscriptions: {} (check the service account's permissions)",
                                 subAck.getReasonCodes());
+                    } else {
+                        listeningSince = clock.instant();
+                        subscribed = true;
                     }
                 });
     }
@@ -144,6 +129,20 @@ public final class TelemetryIngest implements AutoCloseable {
 
     public boolean isConnected() {
         return client.getState().isConnected();
+    }
+
+    /** Connected and subscribed: messages reach this consumer. */
+    public boolean isListening() {
+        return subscribed && isConnected();
+    }
+
+    /**
+     * Since when this consumer has been receiving without interruption, or empty while it is not.
+     * Silence of a device before this time may only mean its messages were waiting in the broker.
+     */
+    public java.util.Optional<Instant> listeningSince() {
+        Instant since = listeningSince;
+        return since == null || !isListening() ? java.util.Optional.empty() : java.util.Optional.of(since);
     }
 
     /** The MQTT client, shared with the outbox relay that publishes this service's events. */
@@ -175,11 +174,22 @@ public final class TelemetryIngest implements AutoCloseable {
                     }
                     batch.add(first);
                     received.drainTo(batch, config.batchSize() - 1);
-                    if (store(batch)) {
+                    List<TelemetryWriter.Raw> raw = new ArrayList<>(batch.size());
+                    for (Mqtt5Publish publish : batch) {
+                        raw.add(new TelemetryWriter.Raw(publish.getTopic().toString(), publish.getPayloadAsBytes()));
+                    }
+                    if (writerLogic.store(raw)) {
                         batch.forEach(Mqtt5Publish::acknowledge);
                     }
-                    batch.clear();
+                } catch (RuntimeException e) {
+                    // A bug must not kill the writer: put the batch back, unacknowledged, and try again later.
+                    log.error("Unexpected failure while storing {} telemetry messages; retrying in 5 s", batch.size(), e);
+                    for (int i = batch.size() - 1; i >= 0; i--) {
+                        received.putFirst(batch.get(i));
+                    }
+                    TimeUnit.SECONDS.sleep(5);
                 } finally {
+                    batch.clear();
                     processing.unlock();
                 }
             } catch (InterruptedException e) {
@@ -187,60 +197,6 @@ public final class TelemetryIngest implements AutoCloseable {
                 return;
             }
         }
-    }
-
-    /** Stores the batch, retrying with backoff while the database is unavailable; false if stopped first. */
-    private boolean store(List<Mqtt5Publish> batch) throws InterruptedException {
-        List<TelemetryMessage> messages = new ArrayList<>(batch.size());
-        for (Mqtt5Publish publish : batch) {
-            messages.add(decoder.decode(publish.getTopic().toString(), publish.getPayloadAsBytes()));
-        }
-        int attempt = 0;
-        while (true) {
-            Instant now = clock.instant();
-            try {
-                BatchApplier.Outcome outcome = commits.recordCallable(() -> applier.apply(messages, now));
-                count(outcome, messages);
-                if (attempt > 0) {
-                    log.info("Database reachable again: stored {} telemetry messages after {} retries", batch.size(), attempt);
-                }
-                afterCommit.accept(outcome);
-                return true;
-            } catch (Exception e) {
-                attempt++;
-                retries.increment();
-                if (!running) {
-                    log.warn("Stopping with {} telemetry messages not stored; the broker delivers them again on the next start",
-                            batch.size());
-                    return false;
-                }
-                Duration wait = backoff.delay(attempt);
-                log.warn("Could not store {} telemetry messages (attempt {}); they stay unacknowledged and are retried in {} ms. "
-                                + "Check that PostgreSQL is reachable: {}", batch.size(), attempt, wait.toMillis(), rootMessage(e));
-                TimeUnit.MILLISECONDS.sleep(wait.toMillis());
-            }
-        }
-    }
-
-    private void count(BatchApplier.Outcome outcome, List<TelemetryMessage> messages) {
-        statuses.increment(outcome.statuses());
-        presences.increment(outcome.presences());
-        quarantined.increment(outcome.quarantined());
-        duplicates.increment(outcome.duplicates());
-        for (TelemetryMessage m : messages) {
-            if (m instanceof TelemetryMessage.Rejected r) {
-                log.warn("Quarantined a message on {} from device {}: {}", r.topic(),
-                        r.deviceId() == null ? "(unknown)" : r.deviceId(), r.reason());
-            }
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 
@@ -40,6 +41,7 @@ public final class DeviceRegistry {
 
     private final Jdbi jdbi;
     private final VerifiedSecretCache verified;
+    private volatile Consumer<String> onRotated = deviceId -> { };
 
     public DeviceRegistry(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
@@ -95,20 +97,37 @@ public final class DeviceRegistry {
         return new Registration(find(request.deviceId()).orElseThrow(), credential);
     }
 
-    /** Replaces the credential; the old one stops working at the next CONNECT. */
+    /**
+     * Replaces the credential. The old one stops working at once: checks are tied to the stored
+     * hash, and the listener set with {@link #onCredentialRotated} closes an open connection.
+     */
     public Optional<String> rotateCredential(String deviceId) {
         String credential = PasswordHasher.newSecret();
         String hash = PasswordHasher.hash(credential, PasswordHasher.GENERATED_SECRET_ITERATIONS);
         int updated = jdbi.withHandle(h -> h.createUpdate(ROTATE).bind("deviceId", deviceId).bind("hash", hash).execute());
-        verified.forget(deviceId);
-        return updated == 1 ? Optional.of(credential) : Optional.empty();
+        if (updated != 1) {
+            return Optional.empty();
+        }
+        onRotated.accept(deviceId);
+        return Optional.of(credential);
+    }
+
+    /** Who to tell when a device's credential changed (the embedded broker disconnects it). */
+    public void onCredentialRotated(Consumer<String> listener) {
+        this.onRotated = listener;
     }
 
     public Optional<Device> find(String deviceId) {
+        return findStored(deviceId).map(StoredCredential::device);
+    }
+
+    private Optional<StoredCredential> findStored(String deviceId) {
         return jdbi.withHandle(h -> h.createQuery(FIND).bind("deviceId", deviceId)
-                .map((rs, ctx) -> new Device(rs.getString("device_id"), rs.getString("group_name"), rs.getString("name"),
-                        rs.getString("location"), rs.getString("credential_hash") != null,
-                        rs.getTimestamp("registered_at").toInstant(), rs.getString("registered_by")))
+                .map((rs, ctx) -> new StoredCredential(
+                        new Device(rs.getString("device_id"), rs.getString("group_name"), rs.getString("name"),
+                                rs.getString("location"), rs.getString("credential_hash") != null,
+                                rs.getTimestamp("registered_at").toInstant(), rs.getString("registered_by")),
+                        rs.getString("credential_hash")))
                 .findOne());
     }
 
@@ -122,21 +141,17 @@ public final class DeviceRegistry {
         if (deviceId == null || credential == null || !ID.matcher(deviceId).matches()) {
             return Optional.empty();
         }
-        Optional<StoredCredential> stored = jdbi.withHandle(h -> h.createQuery(FIND).bind("deviceId", deviceId)
-                .map((rs, ctx) -> new StoredCredential(
-                        new Device(rs.getString("device_id"), rs.getString("group_name"), rs.getString("name"),
-                                rs.getString("location"), rs.getString("credential_hash") != null,
-                                rs.getTimestamp("registered_at").toInstant(), rs.getString("registered_by")),
-                        rs.getString("credential_hash")))
-                .findOne());
+        Optional<StoredCredential> stored = findStored(deviceId);
         if (stored.isEmpty() || stored.get().hash() == null) {
             return Optional.empty();
         }
-        if (verified.isVerified(deviceId, credential)) {
+        // The cache entry is tied to the stored hash, so a rotated credential is never taken from it.
+        String cacheKey = deviceId + "\u0000" + stored.get().hash();
+        if (verified.isVerified(cacheKey, credential)) {
             return Optional.of(stored.get().device());
         }
         if (PasswordHasher.verify(credential, stored.get().hash())) {
-            verified.remember(deviceId, credential);
+            verified.remember(cacheKey, credential);
             return Optional.of(stored.get().device());
         }
         return Optional.empty();
@@ -148,7 +163,7 @@ public final class DeviceRegistry {
     /** Thrown when registering an id that is already registered. */
     public static final class DeviceAlreadyRegisteredException extends dev.signagefleet.telemetry.TelemetryException {
         public DeviceAlreadyRegisteredException(String deviceId) {
-            super("device '" + deviceId + "' is already registered; rotate its credential instead of registering it again");
+            super("device '" + deviceId + "' is already registered; to give it a new credential use: signage device rotate " + deviceId);
         }
     }
 }

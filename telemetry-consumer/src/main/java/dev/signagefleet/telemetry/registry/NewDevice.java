@@ -12,6 +12,8 @@ import java.util.List;
  */
 public record NewDevice(String deviceId, String group, String name, String location) {
 
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("\\p{Cntrl}");
+
     /** Every problem with the request, each naming its field; empty when it is valid. */
     public static List<String> problems(String deviceId, String group, String name, String location) {
         List<String> problems = new ArrayList<>();
@@ -21,11 +23,11 @@ public record NewDevice(String deviceId, String group, String name, String locat
         if (group == null || !DeviceRegistry.ID.matcher(group).matches()) {
             problems.add("group must be 1 to 64 letters, digits, '-' or '_'");
         }
-        if (name != null && name.length() > 200) {
-            problems.add("name must be at most 200 characters");
+        if (name != null && (name.length() > 200 || CONTROL.matcher(name).find())) {
+            problems.add("name must be at most 200 characters, without control characters");
         }
-        if (location != null && location.length() > 200) {
-            problems.add("location must be at most 200 characters");
+        if (location != null && (location.length() > 200 || CONTROL.matcher(location).find())) {
+            problems.add("location must be at most 200 characters, without control characters");
         }
         return problems;
     }

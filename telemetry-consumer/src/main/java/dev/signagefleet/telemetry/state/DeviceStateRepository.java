@@ -1,5 +1,10 @@
 package dev.signagefleet.telemetry.state;
 
+import static dev.signagefleet.common.db.Columns.doubleOrNull;
+import static dev.signagefleet.common.db.Columns.instant;
+import static dev.signagefleet.common.db.Columns.longOrNull;
+import static dev.signagefleet.common.db.Columns.timestamp;
+
 import dev.signagefleet.telemetry.connectivity.Connectivity;
 import dev.signagefleet.telemetry.status.DeviceStatus;
 import java.sql.ResultSet;
@@ -18,12 +23,12 @@ public final class DeviceStateRepository {
 
     private static final String ENSURE_DEVICES = """
             INSERT INTO devices (device_id, registered_by)
-            SELECT id, 'telemetry' FROM unnest(CAST(:ids AS text[])) AS id
+            SELECT id, 'telemetry' FROM unnest(CAST(:ids AS text[])) AS id ORDER BY id
             ON CONFLICT (device_id) DO NOTHING
             """;
     private static final String ENSURE_STATES = """
             INSERT INTO device_state (device_id)
-            SELECT id FROM unnest(CAST(:ids AS text[])) AS id
+            SELECT id FROM unnest(CAST(:ids AS text[])) AS id ORDER BY id
             ON CONFLICT (device_id) DO NOTHING
             """;
     private static final String COLUMNS = """
@@ -100,12 +105,12 @@ public final class DeviceStateRepository {
             batch.bind("deviceId", s.deviceId())
                     .bind("connectivity", s.connectivity().dbValue())
                     .bind("reason", s.reason())
-                    .bind("since", ts(s.since()))
-                    .bind("lastSeenAt", ts(s.lastSeenAt()))
+                    .bind("since", timestamp(s.since()))
+                    .bind("lastSeenAt", timestamp(s.lastSeenAt()))
                     .bind("bootId", st == null ? null : st.bootId())
                     .bind("seq", st == null ? null : st.seq())
-                    .bind("sentAt", st == null ? null : ts(st.sentAt()))
-                    .bind("receivedAt", ts(s.latestReceivedAt()))
+                    .bind("sentAt", st == null ? null : timestamp(st.sentAt()))
+                    .bind("receivedAt", timestamp(s.latestReceivedAt()))
                     .bind("agentVersion", st == null ? null : st.agentVersion())
                     .bind("uptimeSec", st == null ? null : st.uptimeSec())
                     .bind("cpuLoad", st == null ? null : st.cpuLoad())
@@ -121,7 +126,7 @@ public final class DeviceStateRepository {
                     .bind("presenceBootId", s.presenceBootId())
                     .bind("presenceConn", s.presenceConn())
                     .bind("presenceState", s.presenceOnline() == null ? null : (s.presenceOnline() ? "online" : "offline"))
-                    .bind("presenceAt", ts(s.presenceAt()))
+                    .bind("presenceAt", timestamp(s.presenceAt()))
                     .add();
             n++;
         }
@@ -152,22 +157,7 @@ public final class DeviceStateRepository {
                 presenceState == null ? null : presenceState.equals("online"), instant(rs, "presence_at"));
     }
 
-    static Timestamp ts(Instant instant) {
-        return instant == null ? null : Timestamp.from(instant);
-    }
 
-    static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
 
-    static Long longOrNull(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
 
-    static Double doubleOrNull(ResultSet rs, String column) throws SQLException {
-        double v = rs.getDouble(column);
-        return rs.wasNull() ? null : v;
-    }
 }

@@ -12,7 +12,8 @@ import java.util.Optional;
  * How messages and silence move a device's state. Pure: no I/O, the caller passes the time.
  *
  * <ul>
- *   <li>A status replaces the latest one only when it is newer (see {@link DeviceStatus#isNewerThan});
+ *   <li>A status replaces the latest one only when it is newer (see {@link DeviceStatus#isNewerThan}:
+ *       higher seq in the same boot, later send time, capped by the receive time, across boots);
  *       duplicates and late arrivals still count as a sign of life.</li>
  *   <li>A status brings a device online, except one that went offline through its own presence
  *       message in the same boot: a late status from before that disconnect must not undo it (the
@@ -40,7 +41,8 @@ public final class StateRules {
     }
 
     public Optional<ConnectivityChange> applyStatus(DeviceState s, DeviceStatus status, Instant receivedAt) {
-        if (status.isNewerThan(latestBoot(s), latestSeq(s), latestSentAt(s))) {
+        Instant currentEffectiveAt = s.latest == null ? null : s.latest.effectiveAt(s.latestReceivedAt);
+        if (status.isNewerThan(latestBoot(s), latestSeq(s), currentEffectiveAt, receivedAt)) {
             s.latest = status;
             s.latestReceivedAt = receivedAt;
             s.statusChanged = true;
@@ -56,7 +58,11 @@ public final class StateRules {
         return Optional.of(move(s, Connectivity.ONLINE, "status received", receivedAt, status.bootId()));
     }
 
-    public Optional<ConnectivityChange> applyPresence(DeviceState s, Presence p, Instant receivedAt) {
+    public Optional<ConnectivityChange> applyPresence(DeviceState s, Presence received, Instant receivedAt) {
+        // As for statuses, a device clock ahead of ours counts as our clock when ordering across boots.
+        Presence p = received.at().isAfter(receivedAt)
+                ? new Presence(received.deviceId(), received.bootId(), received.online(), receivedAt, received.conn(), received.reason())
+                : received;
         if (!p.isNewerThan(s.presenceBootId, s.presenceConn, s.presenceOnline, s.presenceAt)) {
             return Optional.empty();
         }
@@ -78,12 +84,17 @@ public final class StateRules {
         return Optional.of(move(s, Connectivity.OFFLINE, p.offlineReason(), receivedAt, p.bootId()));
     }
 
-    /** Ages a silent device: online → stale → offline. */
-    public Optional<ConnectivityChange> applySilence(DeviceState s, Instant now) {
+    /**
+     * Ages a silent device: online → stale → offline.
+     *
+     * @param listeningSince silence before this does not count (the consumer was not receiving)
+     */
+    public Optional<ConnectivityChange> applySilence(DeviceState s, Instant now, Instant listeningSince) {
         if (s.lastSeenAt == null || (s.connectivity != Connectivity.ONLINE && s.connectivity != Connectivity.STALE)) {
             return Optional.empty();
         }
-        Duration silent = Duration.between(s.lastSeenAt, now);
+        Instant from = s.lastSeenAt.isAfter(listeningSince) ? s.lastSeenAt : listeningSince;
+        Duration silent = Duration.between(from, now);
         // Rounded: the database keeps microseconds, so a stored time may differ from the clock's by a hair.
         String reason = "no message for " + Math.round(silent.toMillis() / 1000.0) + " s";
         if (silent.compareTo(offlineAfter) >= 0) {
@@ -119,7 +130,4 @@ public final class StateRules {
         return s.latest == null ? null : s.latest.seq();
     }
 
-    private static Instant latestSentAt(DeviceState s) {
-        return s.latest == null ? null : s.latest.sentAt();
-    }
 }

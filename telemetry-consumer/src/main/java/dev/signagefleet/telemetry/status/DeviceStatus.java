@@ -32,16 +32,26 @@ public record DeviceStatus(
     }
 
     /**
-     * The order rule: within one boot the higher {@code seq} wins; across boots the later
-     * {@code sentAt} wins. A status that is not newer never moves the device's state backwards.
+     * The order rule: within one boot the higher {@code seq} wins; across boots the later send time
+     * wins, where a send time after the receive time counts as the receive time (a terminal whose
+     * clock runs ahead must not freeze its state until its clock's date). A status that is not
+     * newer never moves the device's state backwards.
+     *
+     * @param receivedAt        when this status arrived
+     * @param currentEffectiveAt the current status's send time, capped by its receive time
      */
-    public boolean isNewerThan(String currentBootId, Long currentSeq, Instant currentSentAt) {
+    public boolean isNewerThan(String currentBootId, Long currentSeq, Instant currentEffectiveAt, Instant receivedAt) {
         if (currentBootId == null) {
             return true;
         }
         if (currentBootId.equals(bootId)) {
             return currentSeq == null || seq > currentSeq;
         }
-        return currentSentAt == null || sentAt.isAfter(currentSentAt);
+        return currentEffectiveAt == null || effectiveAt(receivedAt).isAfter(currentEffectiveAt);
+    }
+
+    /** The send time used for ordering across boots: {@code sentAt}, but never later than {@code receivedAt}. */
+    public Instant effectiveAt(Instant receivedAt) {
+        return receivedAt != null && sentAt.isAfter(receivedAt) ? receivedAt : sentAt;
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class TelemetryDecoderTest {
 
-    private final TelemetryDecoder decoder = new TelemetryDecoder(16 * 1024);
+    private final TelemetryDecoder decoder = new TelemetryDecoder(16 * 1024, java.time.Clock.fixed(Instant.parse("2026-11-24T00:00:00Z"), java.time.ZoneOffset.UTC));
 
     private static byte[] json(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -55,6 +55,11 @@ class TelemetryDecoderTest {
             "cpu out of range | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"2026-11-23T09:00:00Z\",\"cpuLoad\":7} | cpuLoad must be between 0 and 1",
             "display value | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"2026-11-23T09:00:00Z\",\"display\":\"dim\"} | display must be on, off or unknown",
             "memory as text | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"2026-11-23T09:00:00Z\",\"memUsedMb\":\"lots\"} | memUsedMb must be a whole number",
+            "NUL in text | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"2026-11-23T09:00:00Z\",\"os\":\"x\\u0000y\"} | os contains control characters: 'x?y'",
+            "year 300000 | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"+300000-01-01T00:00:00Z\"} | more than a day ahead of the server's clock",
+            "clock in the future | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"2026-11-26T00:00:00Z\"} | more than a day ahead",
+            "before 1970 | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"1969-12-31T23:00:00Z\"} | before 1970",
+            "NUL echoed in reason | {\"v\":1,\"deviceId\":\"d1\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\"2026-11-23T09:00:00Z\",\"display\":\"\\u0000\"} | display contains control characters: '?'",
     })
     void malformedStatusIsRejectedWithAReason(String name, String payload, String reason) {
         TelemetryMessage m = decoder.decode("dt/signage/d1/status", json(payload));

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class StateRulesTest {
 
     private static final Instant T0 = Instant.parse("2026-11-23T09:00:00Z");
+    private static final Instant LONG_AGO = T0.minusSeconds(86_400);
     private final StateRules rules = new StateRules(Duration.ofSeconds(30));
 
     private static DeviceStatus status(String boot, long seq, Instant sentAt) {
@@ -43,6 +44,16 @@ class StateRulesTest {
         assertThat(s.latest().bootId()).isEqualTo("b2");
         rules.applyStatus(s, status("b3", 1, T0.plusSeconds(5)), T0.plusSeconds(2));
         assertThat(s.latest().bootId()).isEqualTo("b3");
+    }
+
+    @Test
+    void aClockRunningAheadDoesNotFreezeTheStateAcrossBoots() {
+        DeviceState s = fresh();
+        // A status stamped three hours ahead, received now...
+        rules.applyStatus(s, status("manual", 1, T0.plusSeconds(3 * 3600)), T0);
+        // ...does not outrank a real boot reporting a minute later.
+        rules.applyStatus(s, status("b2", 1, T0.plusSeconds(60)), T0.plusSeconds(60));
+        assertThat(s.latest().bootId()).isEqualTo("b2");
     }
 
     @Test
@@ -110,21 +121,32 @@ class StateRulesTest {
     void silenceMakesADeviceStaleThenOffline() {
         DeviceState s = fresh();
         rules.applyStatus(s, status("b1", 1, T0), T0);
-        assertThat(rules.applySilence(s, T0.plusSeconds(59))).isEmpty();
-        assertThat(rules.applySilence(s, T0.plusSeconds(60))).get()
+        assertThat(rules.applySilence(s, T0.plusSeconds(59), LONG_AGO)).isEmpty();
+        assertThat(rules.applySilence(s, T0.plusSeconds(60), LONG_AGO)).get()
                 .extracting(ConnectivityChange::current).isEqualTo(Connectivity.STALE);
-        assertThat(rules.applySilence(s, T0.plusSeconds(89))).isEmpty();
-        assertThat(rules.applySilence(s, T0.plusSeconds(90))).get()
+        assertThat(rules.applySilence(s, T0.plusSeconds(89), LONG_AGO)).isEmpty();
+        assertThat(rules.applySilence(s, T0.plusSeconds(90), LONG_AGO)).get()
                 .extracting(ConnectivityChange::current).isEqualTo(Connectivity.OFFLINE);
         assertThat(s.reason()).isEqualTo("no message for 90 s");
-        assertThat(rules.applySilence(s, T0.plusSeconds(500))).isEmpty();
+        assertThat(rules.applySilence(s, T0.plusSeconds(500), LONG_AGO)).isEmpty();
+    }
+
+    @Test
+    void silenceWhileTheConsumerWasNotListeningDoesNotCount() {
+        DeviceState s = fresh();
+        rules.applyStatus(s, status("b1", 1, T0), T0);
+        Instant reconnected = T0.plusSeconds(600);
+        assertThat(rules.applySilence(s, reconnected.plusSeconds(30), reconnected)).isEmpty();
+        assertThat(rules.applySilence(s, reconnected.plusSeconds(60), reconnected)).get()
+                .extracting(ConnectivityChange::current).isEqualTo(Connectivity.STALE);
+        assertThat(s.reason()).isEqualTo("no message for 60 s");
     }
 
     @Test
     void statusBringsAStaleDeviceBackOnline() {
         DeviceState s = fresh();
         rules.applyStatus(s, status("b1", 1, T0), T0);
-        rules.applySilence(s, T0.plusSeconds(61));
+        rules.applySilence(s, T0.plusSeconds(61), LONG_AGO);
         Optional<ConnectivityChange> back = rules.applyStatus(s, status("b1", 2, T0.plusSeconds(62)), T0.plusSeconds(62));
         assertThat(back).get().extracting(ConnectivityChange::previous, ConnectivityChange::current)
                 .containsExactly(Connectivity.STALE, Connectivity.ONLINE);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Day partitions of the status history: created ahead, early rows moved in, old days dropped. */
-class HistoryPartitionsIT {
+class HistoryMaintenanceIT {
 
     @RegisterExtension
     static final PostgresExtension db = new PostgresExtension();
@@ -38,7 +38,7 @@ class HistoryPartitionsIT {
     @Test
     void rowsOfFutureDaysWaitInTheDefaultPartitionAndMoveInWhenTheirDayComesThenExpire() {
         MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
-        HistoryPartitions partitions = new HistoryPartitions(db.jdbi(), clock, 30);
+        HistoryMaintenance partitions = new HistoryMaintenance(db.jdbi(), clock, 30);
         partitions.maintain();
         assertThat(partitions()).contains("status_history_20260309", "status_history_20260310", "status_history_20260313")
                 .doesNotContain("status_history_20260314");
