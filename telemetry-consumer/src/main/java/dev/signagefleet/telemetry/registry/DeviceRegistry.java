@@ -67,16 +67,10 @@ public final class DeviceRegistry {
         String credential = PasswordHasher.newSecret();
         String hash = PasswordHasher.hash(credential, PasswordHasher.GENERATED_SECRET_ITERATIONS);
         boolean created = jdbi.inTransaction(handle -> {
-            int inserted = handle.createUpdate(INSERT_DEVICE)
-                    .bind("deviceId", request.deviceId())
-                    .bind("group", request.group())
-                    .bind("name", request.name())
-                    .bind("location", request.location())
-                    .bind("hash", hash)
-                    .bind("by", registeredBy)
-                    .execute();
-            if (inserted == 0) {
-                inserted = handle.createUpdate(CLAIM)
+            // A new id is inserted; an id that only reported so far (no credential) is claimed.
+            int inserted = 0;
+            for (String sql : new String[] {INSERT_DEVICE, CLAIM}) {
+                inserted = handle.createUpdate(sql)
                         .bind("deviceId", request.deviceId())
                         .bind("group", request.group())
                         .bind("name", request.name())
@@ -84,6 +78,9 @@ public final class DeviceRegistry {
                         .bind("hash", hash)
                         .bind("by", registeredBy)
                         .execute();
+                if (inserted > 0) {
+                    break;
+                }
             }
             if (inserted == 0) {
                 return false;
