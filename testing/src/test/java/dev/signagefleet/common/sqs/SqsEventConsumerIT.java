@@ -1,0 +1,135 @@
+package dev.signagefleet.common.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.signagefleet.common.event.Event;
+import dev.signagefleet.common.retry.Backoff;
+import dev.signagefleet.testing.PostgresExtension;
+import dev.signagefleet.testing.QueueServerExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+
+/** The SQS adapter against a real ElasticMQ and PostgreSQL: fan-out, exactly-once effects, dead letters, redrive. */
+class SqsEventConsumerIT {
+
+    @RegisterExtension
+    static final QueueServerExtension sqs = new QueueServerExtension();
+    @RegisterExtension
+    static final PostgresExtension db = new PostgresExtension();
+
+    private final List<SqsEventConsumer> consumers = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        consumers.forEach(SqsEventConsumer::close);
+    }
+
+    private QueueDirectory directory() {
+        return new QueueDirectory(sqs.client(), 3, Duration.ofSeconds(4));
+    }
+
+    private SqsEventConsumer consume(QueueDirectory dir, String consumer, String queue, EventHandler handler) {
+        SqsEventConsumer c = new SqsEventConsumer(consumer, queue, dir, db.jdbi(), handler, Clock.systemUTC(),
+                new Backoff(Duration.ofMillis(100), Duration.ofMillis(200)), new SimpleMeterRegistry());
+        c.start();
+        consumers.add(c);
+        return c;
+    }
+
+    private static Event event(String type, String subject) {
+        return Event.create("/test", type, subject, Instant.now(), "upload-" + subject, null, Map.of("subject", subject));
+    }
+
+    @Test
+    void eachSubscribedQueueGetsTheEventAndADuplicateIsHandledOnce() {
+        QueueTopology topology = new QueueTopology("t1-", List.of(
+                new QueueTopology.Subscription("builder", List.of("test.thing.registered.v1")),
+                new QueueTopology.Subscription("audit", List.of("test.thing.registered.v1", "test.other.v1"))));
+        QueueDirectory dir = directory();
+        topology.queues().forEach(dir::provision);
+        List<String> builder = new CopyOnWriteArrayList<>();
+        List<String> audit = new CopyOnWriteArrayList<>();
+        consume(dir, "t1-builder", "t1-builder", (h, e) -> {
+            h.execute("INSERT INTO inbox (consumer, event_id) VALUES ('effect-builder', ?)", e.id());
+            builder.add(e.subject());
+        });
+        consume(dir, "t1-audit", "t1-audit", (h, e) -> audit.add(e.subject()));
+        SqsEventPublisher publisher = new SqsEventPublisher(dir, topology);
+        Event first = event("test.thing.registered.v1", "a");
+        publisher.publish(first);
+        publisher.publish(first); // redelivered by an outbox relay that died before marking it
+        publisher.publish(event("test.other.v1", "b"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> builder.size() == 1 && audit.size() == 2);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        assertThat(builder).containsExactly("a");
+        assertThat(audit).containsExactlyInAnyOrder("a", "b");
+        long effects = db.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM inbox WHERE consumer = 'effect-builder'").mapTo(Long.class).one());
+        assertThat(effects).isEqualTo(1);
+    }
+
+    @Test
+    void aPoisonMessageReachesTheDeadLettersWithItsReasonAndIsHandledAfterARedrive() {
+        QueueTopology topology = new QueueTopology("t2-", List.of(
+                new QueueTopology.Subscription("worker", List.of("test.job.v1"))));
+        QueueDirectory dir = directory();
+        topology.queues().forEach(dir::provision);
+        AtomicBoolean fixed = new AtomicBoolean(false);
+        List<String> done = new CopyOnWriteArrayList<>();
+        consume(dir, "t2-worker", "t2-worker", (h, e) -> {
+            if (!fixed.get()) {
+                throw new IllegalStateException("template for job " + e.subject() + " is missing");
+            }
+            done.add(e.subject());
+        });
+        new SqsEventPublisher(dir, topology).publish(event("test.job.v1", "job-7"));
+        // Garbage that is not a CloudEvent at all takes the same road.
+        sqs.client().sendMessage(SendMessageRequest.builder().queueUrl(dir.url("t2-worker")).messageBody("not an event").build());
+        DeadLetters deadLetters = new DeadLetters(dir, db.jdbi(), Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(60)).until(() -> deadLetters.list("dead", 10).size() == 2);
+        DeadLetters.DeadLetter poison = deadLetters.list("dead", 10).stream()
+                .filter(d -> "test.job.v1".equals(d.eventType())).findFirst().orElseThrow();
+        assertThat(poison.reason()).contains("template for job job-7 is missing");
+        assertThat(poison.correlationId()).isEqualTo("upload-job-7");
+        DeadLetters.DeadLetter garbage = deadLetters.list("dead", 10).stream()
+                .filter(d -> d.eventType() == null).findFirst().orElseThrow();
+        assertThat(garbage.reason()).contains("cannot read the message as a CloudEvent");
+        assertThat(done).isEmpty();
+
+        fixed.set(true);
+        assertThat(deadLetters.redrive(poison.id(), "test")).get().extracting(DeadLetters.DeadLetter::state).isEqualTo("redriven");
+        await().atMost(Duration.ofSeconds(20)).until(() -> done.contains("job-7"));
+        assertThat(deadLetters.redrive(poison.id(), "test")).isEmpty();
+        assertThat(deadLetters.discard(garbage.id(), "test")).get().extracting(DeadLetters.DeadLetter::state).isEqualTo("discarded");
+    }
+
+    @Test
+    void longWorkKeepsTheMessageHiddenSoItIsNotHandledTwiceInParallel() {
+        QueueTopology topology = new QueueTopology("t3-", List.of(
+                new QueueTopology.Subscription("slow", List.of("test.slow.v1"))));
+        QueueDirectory dir = directory();
+        topology.queues().forEach(dir::provision);
+        List<String> starts = new CopyOnWriteArrayList<>();
+        EventHandler slow = (h, e) -> {
+            starts.add(e.id());
+            Thread.sleep(9_000); // longer than twice the 4 s visibility timeout
+        };
+        consume(dir, "t3-slow", "t3-slow", slow);
+        consume(dir, "t3-slow", "t3-slow", slow);
+        new SqsEventPublisher(dir, topology).publish(event("test.slow.v1", "s"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !starts.isEmpty());
+        await().pollDelay(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(15)).until(() -> true);
+        assertThat(starts).hasSize(1);
+    }
+}
