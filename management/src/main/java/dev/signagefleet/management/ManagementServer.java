@@ -3,15 +3,15 @@ package dev.signagefleet.management;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.management.auth.BasicAuthGate;
-import dev.signagefleet.management.devices.DeviceRoutes;
-import dev.signagefleet.management.fleet.FleetRoutes;
-import dev.signagefleet.management.ops.OpsRoutes;
+import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
 import dev.signagefleet.management.problem.Problem;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -32,30 +32,40 @@ public final class ManagementServer implements AutoCloseable {
     private final Javalin app;
 
     /**
-     * @param bindAddress interface to listen on
-     * @param port        0 for any free port
+     * @param bindAddress    interface to listen on
+     * @param port           0 for any free port
+     * @param maxUploadBytes largest CSV upload accepted (413 above)
      */
-    public record Options(String bindAddress, int port) {
+    public record Options(String bindAddress, int port, long maxUploadBytes) {
+
+        /** 64 MB: a slides file far larger than any sign shows, small enough to handle with ease. */
+        public static final long DEFAULT_MAX_UPLOAD_BYTES = 64L * 1024 * 1024;
+
+        public Options(String bindAddress, int port) {
+            this(bindAddress, port, DEFAULT_MAX_UPLOAD_BYTES);
+        }
     }
 
     private ManagementServer(Javalin app) {
         this.app = app;
     }
 
-    public static ManagementServer start(Options options, BasicAuthGate gate, DeviceRoutes devices, FleetRoutes fleet,
-                                         OpsRoutes ops) {
+    public static ManagementServer start(Options options, BasicAuthGate gate, List<Routes> routeGroups) {
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
+            // Uploads stream to a temporary file, never into memory; the CSV reader streams from there.
+            config.jetty.multipartConfig.maxFileSize(options.maxUploadBytes(), SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(options.maxUploadBytes() + 1024 * 1024, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize(256 * 1024, SizeUnit.BYTES);
+            config.jetty.multipartConfig.cacheDirectory(System.getProperty("java.io.tmpdir"));
             config.startup.showJavalinBanner = false;
             config.jetty.host = options.bindAddress();
             config.jetty.port = options.port();
             config.routes.before(ManagementServer::tagRequest);
             config.routes.beforeMatched(gate::check);
             config.routes.after(ManagementServer::secureHeaders);
-            ops.register(config.routes);
-            devices.register(config.routes);
-            fleet.register(config.routes);
+            routeGroups.forEach(group -> group.register(config.routes));
             config.routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e.toProblem(ctx.path()), e.status()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx,
                     new Problem("http-" + e.getStatus(), e.getMessage(), e.getStatus(), e.getMessage(), ctx.path()),

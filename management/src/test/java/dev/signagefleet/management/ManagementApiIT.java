@@ -60,10 +60,10 @@ class ManagementApiIT {
         DeviceRegistry registry = new DeviceRegistry(db.jdbi(), clock);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         server = ManagementServer.start(new ManagementServer.Options("127.0.0.1", 0),
-                new BasicAuthGate(users, new LoginThrottle(clock)),
-                new DeviceRoutes(fleet, registry, clock, r -> Map.of("mqtt", Map.of("url", "tcp://localhost:1883"))),
-                new FleetRoutes(fleet, () -> Map.of("brokerDroppedMessages", 0)),
-                new OpsRoutes(List.of(new OpsRoutes.ReadinessCheck("database", db.database()::isReachable)), meters));
+                new BasicAuthGate(users, new LoginThrottle(clock)), List.of(
+                        new DeviceRoutes(fleet, registry, clock, r -> Map.of("mqtt", Map.of("url", "tcp://localhost:1883"))),
+                        new FleetRoutes(fleet, () -> Map.of("brokerDroppedMessages", 0)),
+                        new OpsRoutes(List.of(new OpsRoutes.ReadinessCheck("database", db.database()::isReachable)), meters)));
         seedFleet(registry);
     }
 

@@ -50,6 +50,7 @@ public final class SqsEventConsumer implements AutoCloseable {
     private final Counter duplicates;
     private final Counter failures;
     private volatile boolean running;
+    private volatile Runnable onHandled = () -> { };
     private Thread worker;
     private ScheduledFuture<?> drainer;
 
@@ -79,6 +80,11 @@ public final class SqsEventConsumer implements AutoCloseable {
                 .description("Events received again and skipped (already handled)").register(meters);
         this.failures = Counter.builder("signage_queue_events_failed").tag("consumer", consumer)
                 .description("Failed attempts to handle an event").register(meters);
+    }
+
+    /** Called after each event's transaction committed (e.g. to wake the outbox relay at once). */
+    public void onHandled(Runnable callback) {
+        this.onHandled = callback;
     }
 
     public synchronized void start() {
@@ -147,6 +153,7 @@ public final class SqsEventConsumer implements AutoCloseable {
                     .receiptHandle(message.receiptHandle()).build());
             if (first) {
                 handled.increment();
+                onHandled.run();
             } else {
                 duplicates.increment();
                 log.debug("{} skipped event {} ({}): already handled", consumer, event.id(), event.type());

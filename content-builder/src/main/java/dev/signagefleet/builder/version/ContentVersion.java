@@ -12,10 +12,6 @@ public record ContentVersion(String group, long number) implements Comparable<Co
 
     private static final Pattern FORMAT = Pattern.compile("^([A-Za-z0-9_-]{1,64})@([1-9][0-9]{0,17})$");
 
-    /** Event types this service publishes (CloudEvents {@code type}). */
-    public static final String CONTENT_BUILT = "signage.content.built.v1";
-    public static final String CONTENT_BUILD_FAILED = "signage.content.build-failed.v1";
-
     public ContentVersion {
         Objects.requireNonNull(group, "group");
         if (number < 1) {

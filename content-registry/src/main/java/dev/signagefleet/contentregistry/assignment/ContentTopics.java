@@ -12,9 +12,6 @@ public final class ContentTopics {
 
     private static final Pattern ID = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
 
-    /** Event type this service publishes (CloudEvents {@code type}). */
-    public static final String CONTENT_REGISTERED = "signage.content.registered.v1";
-
     /** Topic filters the service account needs on the broker (the AWS IoT policy grants the same). */
     public static final List<String> BROKER_PUBLISH = List.of("cmd/signage/#", "evt/#");
 

@@ -15,9 +15,6 @@ public enum UploadStatus {
     DONE,
     FAILED;
 
-    /** Event types this service publishes and reacts to (CloudEvents {@code type}). */
-    public static final String ELEMENTS_REGISTERED = "signage.elements.registered.v1";
-
     private Set<UploadStatus> next() {
         return switch (this) {
             case ACCEPTED -> EnumSet.of(BUILDING, REGISTERED, DONE, FAILED);

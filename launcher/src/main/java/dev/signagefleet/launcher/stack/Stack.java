@@ -6,6 +6,8 @@ import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.db.Database;
 import dev.signagefleet.common.db.DatabaseConfig;
 import dev.signagefleet.common.mqtt.MqttSettings;
+import dev.signagefleet.common.sqs.SqsSettings;
+import dev.signagefleet.contentregistry.assignment.ContentTopics;
 import dev.signagefleet.common.security.PasswordHasher;
 import dev.signagefleet.embedded.broker.BrokerConfig;
 import dev.signagefleet.embedded.broker.BrokerPrincipal;
@@ -18,6 +20,9 @@ import dev.signagefleet.management.ManagementServer;
 import dev.signagefleet.management.auth.BasicAuthGate;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.LoginThrottle;
+import dev.signagefleet.management.contents.ContentRoutes;
+import dev.signagefleet.management.deadletters.DeadLetterRoutes;
+import dev.signagefleet.management.uploads.UploadRoutes;
 import dev.signagefleet.management.devices.DeviceRoutes;
 import dev.signagefleet.management.fleet.FleetRoutes;
 import dev.signagefleet.management.ops.OpsRoutes;
@@ -73,6 +78,8 @@ public final class Stack implements AutoCloseable {
     private FleetSimulator simulator;
     private DeviceRegistry registry;
     private Optional<String> generatedAdminPassword = Optional.empty();
+    private Pipeline pipeline;
+    private String registryMqttPassword;
     private String postgresDescription;
     private String mqttUrl;
     private String sqsEndpoint;
@@ -138,6 +145,9 @@ public final class Stack implements AutoCloseable {
             StackBrokerAccounts accounts = new StackBrokerAccounts(registry);
             accounts.addService(new BrokerPrincipal.Service(TelemetryConfig.SERVICE_ACCOUNT, TelemetryConsumer.BROKER_PUBLISH,
                     List.of(), TelemetryConsumer.BROKER_SHARED_SUBSCRIPTIONS, TelemetryConfig.SHARED_GROUP), servicePassword);
+            registryMqttPassword = PasswordHasher.newSecret();
+            accounts.addService(new BrokerPrincipal.Service(Pipeline.REGISTRY_ACCOUNT, ContentTopics.BROKER_PUBLISH,
+                    List.of(), List.of(), null), registryMqttPassword);
             BrokerConfig brokerConfig = BrokerConfig.defaults(options.mqttPort(), dataDir.resolve("broker"))
                     .withBindAddress(options.bindAddress())
                     .withMaxQueueSize(options.brokerQueueSize());
@@ -169,15 +179,33 @@ public final class Stack implements AutoCloseable {
         telemetry = TelemetryConsumer.start(telemetryConfig, database, clock, meters);
         started.push(new Step("telemetry consumer", telemetry));
 
+        SqsSettings sqsSettings = options.sqsUrl().isPresent()
+                ? new SqsSettings(options.sqsUrl(), env.string("SIGNAGE_SQS_REGION", "us-east-1"),
+                        env.optional("SIGNAGE_SQS_ACCESS_KEY"), env.optional("SIGNAGE_SQS_SECRET_KEY").map(Secret::new))
+                : SqsSettings.local(sqsEndpoint);
+        MqttSettings registryMqtt = broker != null
+                ? new MqttSettings(mqttUrl, Pipeline.REGISTRY_ACCOUNT, new Secret(registryMqttPassword))
+                : new MqttSettings(mqttUrl, env.string("SIGNAGE_CONTENT_MQTT_USERNAME", Pipeline.REGISTRY_ACCOUNT),
+                        new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", "")));
+        Path contentDir = env.optional("SIGNAGE_CONTENT_DIR").map(Path::of).orElse(dataDir.resolve("content-packages"));
+        pipeline = new Pipeline(env, database, sqsSettings, registryMqtt, contentDir, this::publicHttpUrl, clock, meters);
+        started.push(new Step("content pipeline", pipeline));
+
         FleetQueries fleet = new FleetQueries(database.jdbi());
         List<OpsRoutes.ReadinessCheck> checks = new ArrayList<>();
         checks.add(new OpsRoutes.ReadinessCheck("database", database::isReachable));
         checks.add(new OpsRoutes.ReadinessCheck("telemetry-mqtt", telemetry::isListening));
-        http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort()),
-                new BasicAuthGate(users, new LoginThrottle(clock)),
-                new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
-                new FleetRoutes(fleet, brokerFigures()),
-                new OpsRoutes(checks, meters));
+        LoginThrottle throttle = new LoginThrottle(clock);
+        long maxUploadBytes = env.longValue("SIGNAGE_MAX_UPLOAD_BYTES", ManagementServer.Options.DEFAULT_MAX_UPLOAD_BYTES,
+                1024, 10L * 1024 * 1024 * 1024);
+        http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort(), maxUploadBytes),
+                new BasicAuthGate(users, throttle), List.of(
+                        new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
+                        new FleetRoutes(fleet, brokerFigures()),
+                        new UploadRoutes(pipeline.uploads, pipeline.uploadQueries, maxUploadBytes),
+                        new ContentRoutes(pipeline.catalog, registry, users, throttle),
+                        new DeadLetterRoutes(pipeline.deadLetters),
+                        new OpsRoutes(checks, meters)));
         started.push(new Step("HTTP API", http));
 
         if (options.devices() > 0) {
@@ -246,6 +274,12 @@ public final class Stack implements AutoCloseable {
 
     public StackOptions options() {
         return options;
+    }
+
+    /** Where terminals reach the HTTP server (content downloads): SIGNAGE_PUBLIC_HTTP_URL, else this host. */
+    public String publicHttpUrl() {
+        return env.optional("SIGNAGE_PUBLIC_HTTP_URL")
+                .orElse("http://" + options.localHost() + ":" + (http == null ? options.httpPort() : http.port()));
     }
 
     public int httpPort() {

@@ -16,6 +16,7 @@ import dev.signagefleet.telemetry.fleet.FleetQueries;
 import dev.signagefleet.telemetry.fleet.InvalidQueryException;
 import dev.signagefleet.telemetry.registry.DeviceRegistry;
 import dev.signagefleet.telemetry.registry.NewDevice;
+import dev.signagefleet.management.http.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -34,7 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code /api/devices}: list with filters, one device, its history and events, CSV export, registration. */
-public final class DeviceRoutes {
+public final class DeviceRoutes implements Routes {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceRoutes.class);
     private static final Duration MAX_HISTORY_RANGE = Duration.ofDays(31);
@@ -55,6 +56,7 @@ public final class DeviceRoutes {
         this.connectionInfo = connectionInfo;
     }
 
+    @Override
     public void register(RoutesConfig routes) {
         routes.get("/api/devices", this::list, Role.VIEWER);
         routes.get("/api/devices.csv", this::csv, Role.VIEWER);
@@ -72,6 +74,7 @@ public final class DeviceRoutes {
         }
         try {
             return new DeviceQuery(FleetQueries.connectivities(ctx.queryParams("connectivity")),
+                    FleetQueries.contentSyncs(ctx.queryParams("contentSync")),
                     QueryParams.text(ctx, "group", 64), QueryParams.text(ctx, "agentVersion", 64),
                     QueryParams.text(ctx, "contentVersion", 128), QueryParams.text(ctx, "q", 200),
                     sort, cursor, limit);
@@ -201,8 +204,8 @@ public final class DeviceRoutes {
         out.write('\uFEFF');
         try (SpreadsheetSafeCsv csv = new SpreadsheetSafeCsv(out)) {
             csv.row(List.of("deviceId", "group", "name", "location", "connectivity", "reason", "since", "lastSeenAt",
-                    "agentVersion", "contentVersion", "ip", "os", "display", "cpuLoad", "memUsedMb", "memTotalMb",
-                    "diskFreeMb", "temperatureC"));
+                    "agentVersion", "contentVersion", "contentSync", "expectedContent", "ip", "os", "display", "cpuLoad",
+                    "memUsedMb", "memTotalMb", "diskFreeMb", "temperatureC"));
             fleet.forEach(query, d -> csv.row(csvRow(d)));
         }
     }
@@ -220,6 +223,8 @@ public final class DeviceRoutes {
         row.add(str(d.connectivity().lastSeenAt()));
         row.add(s == null ? null : s.agentVersion());
         row.add(s == null ? null : s.contentVersion());
+        row.add(d.content().sync());
+        row.add(d.content().expected());
         row.add(s == null ? null : s.ip());
         row.add(s == null ? null : s.os());
         row.add(s == null ? null : s.display());

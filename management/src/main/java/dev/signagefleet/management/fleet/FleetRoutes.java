@@ -2,6 +2,7 @@ package dev.signagefleet.management.fleet;
 
 import dev.signagefleet.management.auth.Role;
 import dev.signagefleet.telemetry.fleet.FleetQueries;
+import dev.signagefleet.management.http.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -9,7 +10,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** {@code /api/fleet/summary}: counts by connectivity, group and agent version, and delivery health. */
-public final class FleetRoutes {
+public final class FleetRoutes implements Routes {
 
     private final FleetQueries fleet;
     private final Supplier<Map<String, Object>> brokerFigures;
@@ -22,6 +23,7 @@ public final class FleetRoutes {
         this.brokerFigures = brokerFigures;
     }
 
+    @Override
     public void register(RoutesConfig routes) {
         routes.get("/api/fleet/summary", this::summary, Role.VIEWER);
     }
@@ -31,6 +33,7 @@ public final class FleetRoutes {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("total", summary.total());
         body.put("byConnectivity", summary.byConnectivity());
+        body.put("byContentSync", summary.byContentSync());
         body.put("byGroup", summary.byGroup());
         body.put("byAgentVersion", summary.byAgentVersion());
         Map<String, Object> delivery = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.signagefleet.management.ops;
 
+import dev.signagefleet.management.http.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,7 +10,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** Health, readiness and Prometheus metrics; public so load balancers and scrapers need no account. */
-public final class OpsRoutes {
+public final class OpsRoutes implements Routes {
 
     /** A named condition that must hold for the stack to serve traffic. */
     public record ReadinessCheck(String name, BooleanSupplier ready) {
@@ -23,6 +24,7 @@ public final class OpsRoutes {
         this.meters = meters;
     }
 
+    @Override
     public void register(RoutesConfig routes) {
         routes.get("/healthz", ctx -> ctx.json(Map.of("status", "up")));
         routes.get("/readyz", this::ready);

@@ -7,11 +7,13 @@ import java.util.List;
  * What to list: filters (all optional, combined with AND), order and page.
  *
  * @param connectivity any of these states (empty = all)
+ * @param contentSync  any of these content states (empty = all)
  * @param q            free text matched against id, name and location
  * @param cursor       from the previous page's {@code nextCursor}, or null for the first page
  */
 public record DeviceQuery(
         List<Connectivity> connectivity,
+        List<ContentSync> contentSync,
         String group,
         String agentVersion,
         String contentVersion,
@@ -25,6 +27,7 @@ public record DeviceQuery(
 
     public DeviceQuery {
         connectivity = connectivity == null ? List.of() : List.copyOf(connectivity);
+        contentSync = contentSync == null ? List.of() : List.copyOf(contentSync);
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
         }
@@ -34,6 +37,6 @@ public record DeviceQuery(
     }
 
     public static DeviceQuery all() {
-        return new DeviceQuery(List.of(), null, null, null, null, DeviceSort.DEFAULT, null, MAX_LIMIT);
+        return new DeviceQuery(List.of(), List.of(), null, null, null, null, DeviceSort.DEFAULT, null, MAX_LIMIT);
     }
 }

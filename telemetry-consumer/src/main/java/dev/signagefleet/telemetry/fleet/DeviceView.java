@@ -14,7 +14,19 @@ public record DeviceView(
         String location,
         Instant registeredAt,
         ConnectivityView connectivity,
+        ContentView content,
         LatestStatus latest) {
+
+    /**
+     * Whether the device shows its group's current content.
+     *
+     * @param sync     in_sync, pending (the group's version is new), out_of_sync, or none (nothing assigned)
+     * @param current  the version the device reports
+     * @param expected its group's current version
+     * @param since    when that version became current
+     */
+    public record ContentView(String sync, String current, String expected, Instant since) {
+    }
 
     /**
      * @param state  never_seen, online, stale or offline

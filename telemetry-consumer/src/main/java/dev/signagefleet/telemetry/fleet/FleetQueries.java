@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,15 +32,32 @@ public final class FleetQueries {
             s.connectivity, s.connectivity_reason, s.connectivity_since, s.last_seen_at,
             s.boot_id, s.seq, s.sent_at, s.received_at, s.agent_version, s.uptime_sec, s.cpu_load, s.mem_used_mb,
             s.mem_total_mb, s.disk_free_mb, s.temperature_c, s.display, s.content_version, s.ip, s.os,
-            s.dropped_while_offline
-            """;
-    private static final String FROM = " FROM devices d JOIN device_state s USING (device_id) ";
+            s.dropped_while_offline, cc.version AS expected_content, cc.registered_at AS expected_since,
+            """ + ContentSync.SQL + " AS content_sync ";
+    // current_content belongs to content-registry: the fleet reads which version each group should show.
+    private static final String FROM = " FROM devices d JOIN device_state s USING (device_id)"
+            + " LEFT JOIN current_content cc ON cc.group_name = d.group_name ";
     private static final String SEARCH = "(d.device_id || ' ' || coalesce(d.name, '') || ' ' || coalesce(d.location, '')) ILIKE :q";
 
     private final Jdbi jdbi;
+    private final Clock clock;
+    private final Duration pendingGrace;
 
     public FleetQueries(Jdbi jdbi) {
+        this(jdbi, Clock.systemUTC(), ContentSync.DEFAULT_PENDING_GRACE);
+    }
+
+    /**
+     * @param pendingGrace how long after a group's new version its terminals count as pending, not out of sync
+     */
+    public FleetQueries(Jdbi jdbi, Clock clock, Duration pendingGrace) {
         this.jdbi = jdbi;
+        this.clock = clock;
+        this.pendingGrace = pendingGrace;
+    }
+
+    private Timestamp pendingSince() {
+        return Timestamp.from(clock.instant().minus(pendingGrace));
     }
 
     public DevicePage list(DeviceQuery query) {
@@ -91,8 +110,13 @@ public final class FleetQueries {
         });
     }
 
-    private static StringBuilder select(DeviceQuery query, Map<String, Object> binds) {
+    private StringBuilder select(DeviceQuery query, Map<String, Object> binds) {
         StringBuilder sql = new StringBuilder("SELECT ").append(DEVICE_COLUMNS).append(FROM).append("WHERE true");
+        binds.put("pendingSince", pendingSince());
+        if (!query.contentSync().isEmpty()) {
+            sql.append(" AND ").append(ContentSync.SQL).append(" = ANY(CAST(:contentSync AS text[]))");
+            binds.put("contentSync", query.contentSync().stream().map(ContentSync::dbValue).toArray(String[]::new));
+        }
         if (!query.connectivity().isEmpty()) {
             sql.append(" AND s.connectivity = ANY(CAST(:connectivity AS text[]))");
             binds.put("connectivity", query.connectivity().stream().map(Connectivity::dbValue).toArray(String[]::new));
@@ -124,6 +148,7 @@ public final class FleetQueries {
     public Optional<DeviceView> device(String deviceId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + DEVICE_COLUMNS + FROM + "WHERE d.device_id = :id")
                 .bind("id", deviceId)
+                .bind("pendingSince", pendingSince())
                 .map((rs, ctx) -> device(rs))
                 .findOne());
     }
@@ -219,7 +244,7 @@ public final class FleetQueries {
     }
 
     /** Counts for the fleet at a glance. */
-    public record FleetSummary(long total, Map<String, Long> byConnectivity,
+    public record FleetSummary(long total, Map<String, Long> byConnectivity, Map<String, Long> byContentSync,
                                Map<String, Map<String, Long>> byGroup, Map<String, Long> byAgentVersion,
                                long quarantinedMessages) {
     }
@@ -261,8 +286,16 @@ public final class FleetQueries {
                             """)
                     .map((rs, ctx) -> Map.entry(rs.getString("v"), rs.getLong("n")))
                     .forEach(e -> byVersion.put(e.getKey(), e.getValue()));
+            Map<String, Long> byContentSync = new LinkedHashMap<>();
+            for (ContentSync c : ContentSync.values()) {
+                byContentSync.put(c.dbValue(), 0L);
+            }
+            h.createQuery("SELECT " + ContentSync.SQL + " AS sync, count(*) AS n" + FROM + "GROUP BY 1")
+                    .bind("pendingSince", pendingSince())
+                    .map((rs, ctx) -> Map.entry(rs.getString("sync"), rs.getLong("n")))
+                    .forEach(e -> byContentSync.put(e.getKey(), e.getValue()));
             long quarantined = h.createQuery("SELECT count(*) FROM quarantined_messages").mapTo(Long.class).one();
-            return new FleetSummary(total[0], byConnectivity, byGroup, byVersion, quarantined);
+            return new FleetSummary(total[0], byConnectivity, byContentSync, byGroup, byVersion, quarantined);
         });
     }
 
@@ -281,6 +314,8 @@ public final class FleetQueries {
                 rs.getString("location"), instant(rs, "registered_at"),
                 new DeviceView.ConnectivityView(rs.getString("connectivity"), rs.getString("connectivity_reason"),
                         instant(rs, "connectivity_since"), instant(rs, "last_seen_at")),
+                new DeviceView.ContentView(rs.getString("content_sync"), rs.getString("content_version"),
+                        rs.getString("expected_content"), instant(rs, "expected_since")),
                 latest);
     }
 
@@ -347,6 +382,24 @@ public final class FleetQueries {
                 throw new InvalidQueryException("cursor", "is not a cursor from this API");
             }
         }
+    }
+
+    /** Parses {@code contentSync} filter values (comma-separated or repeated). */
+    public static List<ContentSync> contentSyncs(List<String> values) {
+        List<ContentSync> result = new ArrayList<>();
+        for (String v : values) {
+            for (String part : v.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                ContentSync c = ContentSync.parseOrNull(part.trim());
+                if (c == null) {
+                    throw new InvalidQueryException("contentSync", "must be in_sync, pending, out_of_sync or none, was '" + part.trim() + "'");
+                }
+                result.add(c);
+            }
+        }
+        return result;
     }
 
     /** Helper for callers building filters from several values. */

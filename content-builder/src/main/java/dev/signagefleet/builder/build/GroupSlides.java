@@ -1,0 +1,70 @@
+package dev.signagefleet.builder.build;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+
+import static dev.signagefleet.common.db.Columns.instant;
+
+/**
+ * Reads what goes into a group's package: the active version of every slide (from the newest
+ * upload that has not failed) that targets the group or every group and has not ended, ordered by
+ * priority, then slide id. (Reads csv-ingest's slides and the fleet's groups: the builder's inputs.)
+ */
+public final class GroupSlides {
+
+    private static final String ACTIVE_FOR_GROUP = """
+            SELECT a.* FROM (
+                SELECT DISTINCT ON (s.slide_id) s.slide_id, s.title, s.body, s.image_url, s.duration_sec, s.start_at,
+                       s.end_at, s.target_group, s.priority
+                FROM slides s JOIN uploads u USING (upload_id)
+                WHERE u.status <> 'FAILED'
+                ORDER BY s.slide_id, u.created_at DESC, s.upload_id DESC
+            ) a
+            WHERE (a.target_group = :group OR a.target_group IS NULL) AND (a.end_at IS NULL OR a.end_at > :now)
+            ORDER BY a.priority DESC, a.slide_id
+            """;
+
+    /**
+     * The groups an upload changes: the groups its slides target, and when one of its slides targets
+     * every group, every group the fleet knows (of devices, and of earlier builds).
+     */
+    public List<String> affectedGroups(Handle handle, UUID uploadId) {
+        List<String> targets = handle.createQuery("SELECT DISTINCT target_group FROM slides WHERE upload_id = :u")
+                .bind("u", uploadId).mapTo(String.class).list();
+        TreeSet<String> groups = new TreeSet<>();
+        boolean everyGroup = false;
+        for (String target : targets) {
+            if (target == null) {
+                everyGroup = true;
+            } else {
+                groups.add(target);
+            }
+        }
+        if (everyGroup) {
+            groups.addAll(handle.createQuery("""
+                            SELECT group_name FROM devices WHERE group_name IS NOT NULL
+                            UNION SELECT group_name FROM content_builds
+                            """)
+                    .mapTo(String.class).list());
+        }
+        return new ArrayList<>(groups);
+    }
+
+    /** Streams the group's slides in package order (flat memory, whatever the number of slides). */
+    public void forEach(Handle handle, String group, Instant now, Consumer<Slide> sink) {
+        handle.createQuery(ACTIVE_FOR_GROUP)
+                .bind("group", group)
+                .bind("now", Timestamp.from(now))
+                .setFetchSize(1_000)
+                .map((rs, ctx) -> new Slide(rs.getString("slide_id"), rs.getString("title"), rs.getString("body"),
+                        rs.getString("image_url"), rs.getInt("duration_sec"), instant(rs, "start_at"), instant(rs, "end_at"),
+                        rs.getInt("priority")))
+                .useStream(stream -> stream.forEach(sink));
+    }
+}

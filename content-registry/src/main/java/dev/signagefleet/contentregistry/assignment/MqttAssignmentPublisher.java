@@ -1,0 +1,40 @@
+package dev.signagefleet.contentregistry.assignment;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import dev.signagefleet.common.SignageException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Publishes content assignments on the MQTT broker with the content-registry's service account. */
+public final class MqttAssignmentPublisher implements AssignmentPublisher {
+
+    private final Mqtt5AsyncClient client;
+    private final Duration timeout;
+
+    public MqttAssignmentPublisher(Mqtt5AsyncClient client, Duration timeout) {
+        this.client = client;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public void publishRetained(String topic, byte[] payload) throws Exception {
+        if (!client.getState().isConnected()) {
+            throw new SignageException("the content registry is not connected to the MQTT broker; the assignment on "
+                    + topic + " is retried");
+        }
+        Mqtt5PublishResult result = client.publishWith()
+                .topic(topic)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .contentType("application/json")
+                .payload(payload)
+                .send()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (result.getError().isPresent()) {
+            throw new SignageException("the broker did not accept the assignment on " + topic + ": "
+                    + result.getError().get().getMessage(), result.getError().get());
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package dev.signagefleet.ingest.upload;
+
+import dev.signagefleet.common.event.Event;
+import dev.signagefleet.common.event.SignageEvents;
+import dev.signagefleet.common.event.TraceParent;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.common.outbox.Outbox;
+import dev.signagefleet.ingest.csv.CsvLimits;
+import dev.signagefleet.ingest.csv.Problem;
+import dev.signagefleet.ingest.csv.ReadResult;
+import dev.signagefleet.ingest.csv.SlideCsvReader;
+import dev.signagefleet.ingest.csv.SlideSink;
+import dev.signagefleet.ingest.journey.UploadJourney;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * csv-ingest's front door: reads an uploaded CSV once, as a stream, validating every row and
+ * loading valid rows with COPY inside one transaction. All or nothing: a file with any problem
+ * stores no slide (the transaction is rolled back) and is recorded as a rejected upload with every
+ * problem; a valid file stores its slides and writes {@code elements.registered} to the outbox in
+ * the same transaction. The same bytes again return the upload they made the first time.
+ */
+public final class UploadService {
+
+    private static final Logger log = LoggerFactory.getLogger(UploadService.class);
+
+    public static final String SOURCE = "/signage/csv-ingest";
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final SlideCsvReader reader;
+    private final UploadQueries queries;
+    private volatile Runnable onAccepted = () -> { };
+
+    /** What came of an upload. */
+    public sealed interface Outcome {
+        /** Stored (or found stored before, for the same bytes). */
+        record Accepted(UploadView upload, boolean existing) implements Outcome {
+        }
+
+        /** Rejected: nothing stored but the upload record and its problems. */
+        record Rejected(UploadView upload, List<Problem> problems, long problemsOmitted, boolean existing) implements Outcome {
+        }
+
+        /** Validated only (dry run): nothing stored. */
+        record Checked(ReadResult result, String sha256) implements Outcome {
+        }
+    }
+
+    /** Reading a file failed for a reason that is not the file's content (the network, the disk). */
+    public static final class UploadReadException extends dev.signagefleet.common.SignageException {
+        UploadReadException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Called after an upload was accepted and committed (e.g. to wake the outbox relay at once). */
+    public void onAccepted(Runnable callback) {
+        this.onAccepted = callback;
+    }
+
+    public UploadService(Jdbi jdbi, Clock clock, ZoneId fleetZone) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+        this.reader = new SlideCsvReader(fleetZone, CsvLimits.DEFAULTS);
+        this.queries = new UploadQueries(jdbi);
+    }
+
+    /**
+     * @param charset     the file's charset when the uploader knows it; empty to detect it
+     * @param traceparent the caller's W3C trace context, if any
+     */
+    public Outcome upload(InputStream content, String filename, Optional<Charset> charset, boolean dryRun,
+                          String uploadedBy, String traceparent) {
+        MessageDigest sha = sha256();
+        DigestInputStream hashed = new DigestInputStream(content, sha);
+        long[] size = {0};
+        InputStream counted = new java.io.FilterInputStream(hashed) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    size[0]++;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int off, int len) throws IOException {
+                int n = super.read(buffer, off, len);
+                if (n > 0) {
+                    size[0] += n;
+                }
+                return n;
+            }
+        };
+        if (dryRun) {
+            ReadResult result = read(counted, charset, SlideSink.ignoring());
+            drain(counted);
+            return new Outcome.Checked(result, HexFormat.of().formatHex(sha.digest()));
+        }
+        UUID uploadId = UUID.randomUUID();
+        String correlationId = "upload-" + uploadId;
+        String trace = TraceParent.childOf(traceparent);
+        MDC.put("cid", correlationId);
+        try {
+            Outcome accepted = jdbi.inTransaction(handle -> {
+                Instant now = clock.instant();
+                insertUpload(handle, uploadId, filename, correlationId, trace, uploadedBy, now);
+                ReadResult result;
+                long stored;
+                try (SlideCopy copy = new SlideCopy(handle.getConnection(), uploadId)) {
+                    result = read(counted, charset, copy);
+                    drain(counted);
+                    stored = result.ok() ? copy.finish() : 0;
+                } catch (java.sql.SQLException e) {
+                    throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("storing the slides failed: "
+                            + e.getMessage(), e, null);
+                }
+                String digest = HexFormat.of().formatHex(sha.digest());
+                if (!result.ok()) {
+                    // The COPY was cancelled, which ended the transaction: the rejection is recorded in a new one.
+                    throw new Rollback(new Pending(digest, size[0], result, now));
+                }
+                Optional<UploadView> existing = queries.bySha256(handle, digest);
+                if (existing.isPresent()) {
+                    log.info("Upload of {} ({} bytes) has the same bytes as upload {}: returning that one", filename, size[0],
+                            existing.get().uploadId());
+                    throw new Rollback(existingOutcome(existing.get()));
+                }
+                accept(handle, uploadId, digest, size[0], result, stored, correlationId, trace, now);
+                log.info("Upload {} accepted: {} slide(s) from {} ({}, {} bytes)", uploadId, stored, filename,
+                        result.charset().name(), size[0]);
+                return (Outcome) new Outcome.Accepted(queries.byId(handle, uploadId).orElseThrow(), false);
+            });
+            onAccepted.run();
+            return accepted;
+        } catch (Rollback rollback) {
+            if (rollback.outcome instanceof Pending p) {
+                return rejected(uploadId, p.digest(), filename, p.size(), p.result(), correlationId, trace, uploadedBy, p.now());
+            }
+            return (Outcome) rollback.outcome;
+        } finally {
+            MDC.remove("cid");
+        }
+    }
+
+    /** Leaves the transaction without keeping anything; carries what to answer. */
+    private static final class Rollback extends RuntimeException {
+        private final Object outcome;
+
+        Rollback(Object outcome) {
+            super(null, null, false, false);
+            this.outcome = outcome;
+        }
+    }
+
+    /** A rejected file, to be recorded in its own transaction after the slides were rolled back. */
+    private record Pending(String digest, long size, ReadResult result, Instant now) {
+    }
+
+    private Outcome existingOutcome(UploadView existing) {
+        if ("FAILED".equals(existing.status()) && existing.problemCount() > 0) {
+            List<Problem> problems = queries.problems(UUID.fromString(existing.uploadId()), 10_000);
+            return new Outcome.Rejected(existing, problems, Math.max(0, existing.problemCount() - problems.size()), true);
+        }
+        return new Outcome.Accepted(existing, true);
+    }
+
+    private ReadResult read(InputStream in, Optional<Charset> charset, SlideSink sink) {
+        try {
+            return reader.read(in, charset.orElse(null), sink);
+        } catch (IOException e) {
+            throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
+        }
+    }
+
+    private static void drain(InputStream in) {
+        try {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
+        }
+    }
+
+    private static void insertUpload(Handle handle, UUID uploadId, String filename, String correlationId, String trace,
+                                     String uploadedBy, Instant now) {
+        // The real digest is known only once the whole file was read; the id stands in until then.
+        handle.createUpdate("""
+                        INSERT INTO uploads (upload_id, sha256, filename, size_bytes, status, correlation_id, traceparent,
+                            uploaded_by, created_at, updated_at)
+                        VALUES (:id, :id_text, :f, 0, 'ACCEPTED', :c, :t, :by, :now, :now)
+                        """)
+                .bind("id", uploadId).bind("id_text", "pending:" + uploadId).bind("f", filename).bind("c", correlationId)
+                .bind("t", trace).bind("by", uploadedBy).bind("now", Timestamp.from(now)).execute();
+    }
+
+    private void accept(Handle handle, UUID uploadId, String digest, long size, ReadResult result, long stored,
+                        String correlationId, String trace, Instant now) {
+        List<String> targets = handle.createQuery("SELECT DISTINCT target_group FROM slides WHERE upload_id = :u AND target_group IS NOT NULL ORDER BY 1")
+                .bind("u", uploadId).mapTo(String.class).list();
+        boolean everyGroup = handle.createQuery("SELECT EXISTS (SELECT 1 FROM slides WHERE upload_id = :u AND target_group IS NULL)")
+                .bind("u", uploadId).mapTo(Boolean.class).one();
+        handle.createUpdate("""
+                        UPDATE uploads SET sha256 = :sha, size_bytes = :size, charset = :cs, row_count = :rows,
+                            warnings = CAST(:warnings AS jsonb), updated_at = :now
+                        WHERE upload_id = :id
+                        """)
+                .bind("sha", digest).bind("size", size).bind("cs", result.charset().name()).bind("rows", stored)
+                .bind("warnings", json(result.warnings())).bind("now", Timestamp.from(now))
+                .bind("id", uploadId).execute();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("uploadId", uploadId.toString());
+        data.put("rows", stored);
+        data.put("groups", targets);
+        data.put("allGroups", everyGroup);
+        Event event = Event.create(SOURCE, SignageEvents.ELEMENTS_REGISTERED, uploadId.toString(), now, correlationId, trace, data);
+        Outbox.append(handle, event);
+        UploadJourney.record(handle, uploadId, event, now);
+    }
+
+    private Outcome rejected(UUID uploadId, String digest, String filename, long size, ReadResult result, String correlationId,
+                             String trace, String uploadedBy, Instant now) {
+        return jdbi.inTransaction(handle -> {
+            Optional<UploadView> raced = queries.bySha256(handle, digest);
+            if (raced.isPresent()) {
+                return existingOutcome(raced.get());
+            }
+            String reason = "the file has " + result.problemCount() + " problem(s); nothing was stored. "
+                    + "Fix them (see the error report) and upload again.";
+            handle.createUpdate("""
+                            INSERT INTO uploads (upload_id, sha256, filename, size_bytes, charset, row_count, status, reason,
+                                warnings, problem_count, correlation_id, traceparent, uploaded_by, created_at, updated_at)
+                            VALUES (:id, :sha, :f, :size, :cs, :rows, 'FAILED', :reason, CAST(:warnings AS jsonb), :pc, :c, :t, :by, :now, :now)
+                            """)
+                    .bind("id", uploadId).bind("sha", digest).bind("f", filename).bind("size", size)
+                    .bind("cs", result.charset() == null ? null : result.charset().name()).bind("rows", result.rows())
+                    .bind("reason", reason).bind("warnings", json(result.warnings()))
+                    .bind("pc", result.problemCount()).bind("c", correlationId).bind("t", trace).bind("by", uploadedBy)
+                    .bind("now", Timestamp.from(now)).execute();
+            var batch = handle.prepareBatch("""
+                    INSERT INTO upload_problems (upload_id, seq, line, column_name, code, message)
+                    VALUES (:u, :seq, :line, :col, :code, :msg)
+                    """);
+            int seq = 0;
+            for (Problem p : result.problems()) {
+                batch.bind("u", uploadId).bind("seq", seq++).bind("line", p.line()).bind("col", p.column())
+                        .bind("code", p.code()).bind("msg", p.message()).add();
+            }
+            if (seq > 0) {
+                batch.execute();
+            }
+            log.info("Upload {} of {} rejected with {} problem(s)", uploadId, filename, result.problemCount());
+            return new Outcome.Rejected(queries.byId(handle, uploadId).orElseThrow(), result.problems(),
+                    result.problemsOmitted(), false);
+        });
+    }
+
+    private static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+}

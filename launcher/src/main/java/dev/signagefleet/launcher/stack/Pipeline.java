@@ -1,0 +1,145 @@
+package dev.signagefleet.launcher.stack;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import dev.signagefleet.builder.ContentBuilder;
+import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.common.content.ContentPackages;
+import dev.signagefleet.common.db.Database;
+import dev.signagefleet.common.mqtt.MqttClients;
+import dev.signagefleet.common.mqtt.MqttSettings;
+import dev.signagefleet.common.outbox.OutboxRelay;
+import dev.signagefleet.common.retry.Backoff;
+import dev.signagefleet.common.sqs.DeadLetters;
+import dev.signagefleet.common.sqs.EventHandler;
+import dev.signagefleet.common.sqs.QueueDirectory;
+import dev.signagefleet.common.sqs.QueueTopology;
+import dev.signagefleet.common.sqs.SqsClients;
+import dev.signagefleet.common.sqs.SqsEventConsumer;
+import dev.signagefleet.common.sqs.SqsEventPublisher;
+import dev.signagefleet.common.sqs.SqsSettings;
+import dev.signagefleet.contentregistry.ContentRegistry;
+import dev.signagefleet.contentregistry.assignment.MqttAssignmentPublisher;
+import dev.signagefleet.contentregistry.catalog.ContentCatalog;
+import dev.signagefleet.ingest.journey.UploadJourney;
+import dev.signagefleet.ingest.upload.UploadQueries;
+import dev.signagefleet.ingest.upload.UploadService;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The CSV → content pipeline wired by hand: csv-ingest, content-builder and content-registry, each
+ * with its outbox relay publishing to SQS through the subscription map and its own queue consumer.
+ * Nobody calls anybody: each reacts to the events it subscribed to.
+ */
+final class Pipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+    /** The broker account content-registry publishes assignments with. */
+    static final String REGISTRY_ACCOUNT = "svc-content-registry";
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final SqsClient sqs;
+    final UploadService uploads;
+    final UploadQueries uploadQueries;
+    final ContentCatalog catalog;
+    final DeadLetters deadLetters;
+    final QueueTopology topology;
+
+    /**
+     * @param mqtt          the broker and the content-registry's service login
+     * @param publicBaseUrl where terminals download packages (the HTTP API's public address)
+     */
+    Pipeline(Settings env, Database database, SqsSettings sqsSettings, MqttSettings mqtt, Path contentDir,
+             java.util.function.Supplier<String> publicBaseUrl, Clock clock, MeterRegistry meters) {
+        this.sqs = SqsClients.create(sqsSettings);
+        QueueDirectory queues = new QueueDirectory(sqs, env.integer("SIGNAGE_SQS_MAX_RECEIVES", 5, 1, 1000),
+                env.seconds("SIGNAGE_SQS_VISIBILITY_SEC", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(12)));
+        String prefix = env.string("SIGNAGE_QUEUE_PREFIX", "signage-");
+        this.topology = env.optional("SIGNAGE_SUBSCRIPTIONS")
+                .map(text -> QueueTopology.parse(prefix, text))
+                .orElseGet(() -> new QueueTopology(prefix, List.of(
+                        new QueueTopology.Subscription(ContentBuilder.CONSUMER, ContentBuilder.SUBSCRIBES),
+                        new QueueTopology.Subscription(ContentRegistry.CONSUMER, ContentRegistry.SUBSCRIBES),
+                        new QueueTopology.Subscription(UploadJourney.CONSUMER, UploadJourney.SUBSCRIBES))));
+        if (env.bool("SIGNAGE_SQS_PROVISION", true)) {
+            topology.queues().forEach(queues::provision);
+        }
+        log.info("Event subscriptions: {}", topology);
+        ContentPackages packages = new ContentPackages(contentDir);
+        SqsEventPublisher publisher = new SqsEventPublisher(queues, topology);
+        OutboxRelay.Options relayOptions = new OutboxRelay.Options(Duration.ofMillis(200), 100, Duration.ofDays(7));
+
+        OutboxRelay ingestRelay = relay(database, UploadService.SOURCE, publisher, relayOptions, meters);
+        OutboxRelay builderRelay = relay(database, ContentBuilder.SOURCE, publisher, relayOptions, meters);
+        OutboxRelay registryRelay = relay(database, ContentRegistry.SOURCE, publisher, relayOptions, meters);
+
+        ZoneId zone = ZoneId.of(env.string("SIGNAGE_FLEET_ZONE", "Asia/Tokyo"));
+        this.uploads = new UploadService(database.jdbi(), clock, zone);
+        uploads.onAccepted(ingestRelay::nudge);
+        this.uploadQueries = new UploadQueries(database.jdbi());
+        this.catalog = new ContentCatalog(database.jdbi(), packages);
+        this.deadLetters = new DeadLetters(queues, database.jdbi(), clock);
+
+        Mqtt5AsyncClient registryClient = MqttClients.builder(mqtt, "content-registry-" + instance(env)).buildAsync();
+        registryClient.connectWith().cleanStart(true).send()
+                .whenComplete((ack, error) -> {
+                    if (error != null) {
+                        log.warn("content-registry could not connect to the MQTT broker yet ({}); it keeps trying", error.getMessage());
+                    }
+                });
+        started.push(() -> registryClient.disconnect().get(5, TimeUnit.SECONDS));
+
+        long maxPackageBytes = env.longValue("SIGNAGE_MAX_PACKAGE_BYTES", 200L * 1024 * 1024, 1024, 10L * 1024 * 1024 * 1024);
+        Backoff retry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
+        consume(ContentBuilder.CONSUMER, new ContentBuilder(packages, clock, maxPackageBytes), queues, database, clock,
+                retry, meters, builderRelay);
+        consume(ContentRegistry.CONSUMER, new ContentRegistry(new MqttAssignmentPublisher(registryClient, Duration.ofSeconds(10)),
+                publicBaseUrl, clock), queues, database, clock, retry, meters, registryRelay);
+        consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
+    }
+
+    private OutboxRelay relay(Database database, String source, SqsEventPublisher publisher, OutboxRelay.Options options,
+                              MeterRegistry meters) {
+        OutboxRelay relay = new OutboxRelay(database.jdbi(), source, publisher, options, meters);
+        relay.start();
+        started.push(relay);
+        return relay;
+    }
+
+    private void consume(String consumer, EventHandler handler, QueueDirectory queues, Database database, Clock clock,
+                         Backoff retry, MeterRegistry meters, OutboxRelay relay) {
+        SqsEventConsumer c = new SqsEventConsumer(consumer, topology.queueOf(consumer), queues, database.jdbi(), handler,
+                clock, retry, meters);
+        c.onHandled(relay::nudge);
+        c.start();
+        started.push(c);
+    }
+
+    private static String instance(Settings env) {
+        return env.string("SIGNAGE_INSTANCE", "1").replaceAll("[^A-Za-z0-9_-]", "-");
+    }
+
+    /** Stops consumers first (each finishes the event in progress), then the relays, then the clients. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                log.warn("Stopping part of the pipeline failed: {}", e.toString());
+            }
+        }
+        sqs.close();
+    }
+}

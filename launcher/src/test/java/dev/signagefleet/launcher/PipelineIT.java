@@ -1,0 +1,224 @@
+package dev.signagefleet.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.launcher.stack.Stack;
+import dev.signagefleet.launcher.stack.StackOptions;
+import dev.signagefleet.telemetry.registry.NewDevice;
+import dev.signagefleet.testing.FreePorts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CSV → content flow end to end through the real stack: upload over HTTP, csv-ingest, SQS
+ * (ElasticMQ), content-builder, content-registry, a retained assignment on the broker, the package
+ * served to a terminal with its credential, and the upload's journey.
+ */
+class PipelineIT {
+
+    private static final String ADMIN_PASSWORD = "pipeline-it-admin";
+    private static final Path SAMPLES = Path.of("../../shared/samples");
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static Stack stack;
+    private static String base;
+    private static String tokyoCredential;
+    private static String osakaCredential;
+
+    @BeforeAll
+    static void start() throws IOException {
+        StackOptions options = new StackOptions(Files.createTempDirectory("pipeline-it-"), "127.0.0.1", FreePorts.next(),
+                FreePorts.next(), FreePorts.next(), 0, Duration.ofSeconds(30), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.of(ADMIN_PASSWORD), 100_000, false);
+        Map<String, String> env = new HashMap<>();
+        env.put("SIGNAGE_SQS_MAX_RECEIVES", "2");
+        env.put("SIGNAGE_SQS_VISIBILITY_SEC", "5");
+        stack = Stack.start(options, Settings.of(env), Clock.systemUTC());
+        base = "http://127.0.0.1:" + stack.httpPort();
+        tokyoCredential = stack.registry().register(new NewDevice("lobby-tokyo", "tokyo-east", null, null), "test").credential();
+        osakaCredential = stack.registry().register(new NewDevice("lobby-osaka", "osaka", null, null), "test").credential();
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", basic("admin", ADMIN_PASSWORD))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        return Json.mapper().readTree(response.body());
+    }
+
+    private static HttpResponse<String> upload(String filename, byte[] content, String query) throws IOException, InterruptedException {
+        Multipart form = new Multipart("file", filename, content);
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads" + query))
+                .header("Authorization", basic("admin", ADMIN_PASSWORD))
+                .header("Content-Type", form.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form.body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode awaitFinished(String uploadId) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            String status = json(get("/api/uploads/" + uploadId)).get("status").asText();
+            return status.equals("DONE") || status.equals("FAILED");
+        });
+        try {
+            return json(get("/api/uploads/" + uploadId));
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aValidUploadGoesThroughEveryStageAndReachesTheTerminalsTopic() throws Exception {
+        byte[] csv = Files.readAllBytes(SAMPLES.resolve("slides_utf8.csv"));
+        HttpResponse<String> accepted = upload("slides_utf8.csv", csv, "");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode body = json(accepted);
+        String uploadId = body.get("uploadId").asText();
+        assertThat(accepted.headers().firstValue("Location")).hasValue("/api/uploads/" + uploadId);
+        assertThat(body.get("rows").asLong()).isEqualTo(3);
+        assertThat(body.get("charset").asText()).isEqualTo("UTF-8");
+
+        JsonNode done = awaitFinished(uploadId);
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("DONE");
+        List<String> types = done.get("timeline").findValuesAsText("type");
+        assertThat(types).contains("signage.elements.registered.v1", "signage.content.build-started.v1",
+                "signage.content.built.v1", "signage.content.registered.v1", "signage.upload.finished.v1");
+        assertThat(done.get("timeline").findValuesAsText("stage")).contains("csv-ingest", "content-builder", "content-registry");
+        assertThat(done.get("terminals").get("targets").asLong()).isGreaterThanOrEqualTo(2);
+
+        JsonNode versions = json(get("/api/contents?group=tokyo-east")).get("items");
+        assertThat(versions).isNotEmpty();
+        String version = versions.get(0).get("version").asText();
+        JsonNode manifest = json(get("/api/contents/tokyo-east/" + version)).get("manifest");
+        // tokyo-east shows its own slides and those for every group, by priority; not osaka's.
+        assertThat(manifest.get("slides").findValuesAsText("slideId")).containsSubsequence("sale-dec", "welcome")
+                .doesNotContain("news-01");
+
+        JsonNode slide = json(get("/api/slides/news-01"));
+        assertThat(slide.get("title").asText()).isEqualTo("Quote \"test\" title");
+        assertThat(slide.get("targetGroup").asText()).isEqualTo("osaka");
+
+        // The group's terminals are told with a retained message: a terminal connecting now still gets it.
+        int port = Integer.parseInt(stack.mqttUrl().substring(stack.mqttUrl().lastIndexOf(':') + 1));
+        Mqtt5BlockingClient terminal = Mqtt5Client.builder().identifier("lobby-tokyo").serverHost("127.0.0.1").serverPort(port)
+                .simpleAuth().username("lobby-tokyo").password(tokyoCredential.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+        terminal.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes publishes = terminal.publishes(MqttGlobalPublishFilter.ALL)) {
+            terminal.subscribeWith().topicFilter("cmd/signage/group/tokyo-east/content").qos(MqttQos.AT_LEAST_ONCE).send();
+            Optional<Mqtt5Publish> assignment = publishes.receive(10, TimeUnit.SECONDS);
+            assertThat(assignment).isPresent();
+            assertThat(assignment.get().isRetain()).isTrue();
+            JsonNode message = Json.mapper().readTree(assignment.get().getPayloadAsBytes());
+            assertThat(message.get("version").asText()).isEqualTo(version);
+            assertThat(message.get("correlationId").asText()).isEqualTo("upload-" + uploadId);
+
+            // The package is served to that terminal with its own credential, not to another group's.
+            HttpResponse<byte[]> pkg = http.send(HttpRequest.newBuilder(URI.create(message.get("url").asText()))
+                    .header("Authorization", basic("lobby-tokyo", tokyoCredential)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(pkg.statusCode()).isEqualTo(200);
+            assertThat(pkg.body().length).isEqualTo(message.get("size").asInt());
+            assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(pkg.body())))
+                    .isEqualTo(message.get("sha256").asText());
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(message.get("url").asText()))
+                    .header("Authorization", basic("lobby-osaka", osakaCredential)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(message.get("url").asText())).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+        } finally {
+            terminal.disconnect();
+        }
+
+        // The same bytes again: the same upload, no second registration.
+        HttpResponse<String> again = upload("copy.csv", csv, "");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(json(again).get("uploadId").asText()).isEqualTo(uploadId);
+        assertThat(json(again).get("existing").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aShiftJisFileFromExcelKeepsItsCharacters() throws Exception {
+        HttpResponse<String> accepted = upload("slides_sjis.csv", Files.readAllBytes(SAMPLES.resolve("slides_sjis.csv")), "");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        assertThat(json(accepted).get("charset").asText()).isEqualTo("windows-31j");
+        assertThat(awaitFinished(json(accepted).get("uploadId").asText()).get("status").asText()).isEqualTo("DONE");
+        String expected = new String(Files.readAllBytes(SAMPLES.resolve("slides_sjis.csv")), "Windows-31J");
+        String title = json(get("/api/slides/j-001")).get("title").asText();
+        assertThat(expected).contains(title);
+        assertThat(title).contains("①");
+    }
+
+    @Test
+    void anInvalidFileStoresNothingAndListsEveryProblem() throws Exception {
+        String csv = "slide_id,title,duration_sec\nok-1,Fine,10\nbad id,,0\nok-1,Twice,99999\n";
+        HttpResponse<String> rejected = upload("bad.csv", csv.getBytes(StandardCharsets.UTF_8), "");
+        assertThat(rejected.statusCode()).isEqualTo(422);
+        JsonNode problem = json(rejected);
+        assertThat(problem.get("errors").size()).isGreaterThanOrEqualTo(4);
+        assertThat(problem.get("errors").findValuesAsText("code")).contains("bad_id", "required", "out_of_range", "duplicate_id");
+        assertThat(get("/api/slides/ok-1").statusCode()).isEqualTo(404);
+        HttpResponse<String> report = get(problem.get("errorReport").asText());
+        assertThat(report.statusCode()).isEqualTo(200);
+        assertThat(report.body()).contains("duplicate_id").contains("\"line\",\"column\",\"code\",\"message\"");
+
+        HttpResponse<String> dry = upload("dry.csv", "slide_id,title,duration_sec\nd-1,Dry,5\n".getBytes(StandardCharsets.UTF_8),
+                "?dryRun=true");
+        assertThat(dry.statusCode()).isEqualTo(200);
+        assertThat(json(dry).get("valid").asBoolean()).isTrue();
+        assertThat(get("/api/slides/d-1").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aPoisonMessageIsDeadLetteredWithItsReasonAndCanBeRedrivenOrDiscarded() throws Exception {
+        software.amazon.awssdk.services.sqs.SqsClient sqs = dev.signagefleet.common.sqs.SqsClients.create(
+                dev.signagefleet.common.sqs.SqsSettings.local(stack.sqsEndpoint()));
+        String queue = sqs.getQueueUrl(b -> b.queueName("signage-content-builder")).queueUrl();
+        sqs.sendMessage(b -> b.queueUrl(queue).messageBody("{\"specversion\":\"1.0\",\"id\":\"poison-1\",\"source\":\"/test\","
+                + "\"type\":\"signage.elements.registered.v1\",\"time\":\"2026-11-24T00:00:00Z\",\"data\":{\"uploadId\":\"not-a-uuid\"}}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> json(get("/api/dead-letters")).get("items").size() > 0);
+        JsonNode letter = json(get("/api/dead-letters")).get("items").get(0);
+        assertThat(letter.get("eventId").asText()).isEqualTo("poison-1");
+        assertThat(letter.get("reason").asText()).contains("not-a-uuid");
+        HttpResponse<String> discarded = http.send(HttpRequest.newBuilder(URI.create(base + "/api/dead-letters/"
+                        + letter.get("id").asText() + "/discard")).header("Authorization", basic("admin", ADMIN_PASSWORD))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(discarded.statusCode()).isEqualTo(200);
+        assertThat(json(discarded).get("state").asText()).isEqualTo("discarded");
+        sqs.close();
+    }
+}

@@ -1,0 +1,290 @@
+package dev.signagefleet.management.uploads;
+
+import dev.signagefleet.common.csv.SpreadsheetSafeCsv;
+import dev.signagefleet.ingest.csv.Problem;
+import dev.signagefleet.ingest.upload.UploadQueries;
+import dev.signagefleet.ingest.upload.UploadService;
+import dev.signagefleet.ingest.upload.UploadView;
+import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.ConsoleUsers;
+import dev.signagefleet.management.auth.Role;
+import dev.signagefleet.management.http.QueryParams;
+import dev.signagefleet.management.problem.ApiException;
+import dev.signagefleet.management.http.Routes;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code /api/uploads}: upload a slides CSV (multipart field {@code file}, or the CSV itself as the
+ * body), check one without storing it ({@code dryRun=true}), follow an upload's journey, download
+ * its error report; {@code /api/slides/{id}}: a stored slide.
+ */
+public final class UploadRoutes implements Routes {
+
+    private final UploadService uploads;
+    private final UploadQueries queries;
+    private final long maxUploadBytes;
+
+    public UploadRoutes(UploadService uploads, UploadQueries queries, long maxUploadBytes) {
+        this.uploads = uploads;
+        this.queries = queries;
+        this.maxUploadBytes = maxUploadBytes;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.post("/api/uploads", this::upload, Role.ADMIN);
+        routes.get("/api/uploads", this::list, Role.VIEWER);
+        routes.get("/api/uploads/{id}", this::one, Role.VIEWER);
+        routes.get("/api/uploads/{id}/errors.csv", this::errors, Role.VIEWER);
+        routes.get("/api/slides/{slideId}", this::slide, Role.VIEWER);
+    }
+
+    private void upload(Context ctx) throws IOException {
+        boolean dryRun = "true".equalsIgnoreCase(param(ctx, "dryRun"));
+        Optional<Charset> charset = charset(param(ctx, "charset"));
+        String filename;
+        InputStream content;
+        if (ctx.isMultipartFormData()) {
+            UploadedFile file;
+            try {
+                file = ctx.uploadedFile("file");
+            } catch (RuntimeException e) {
+                throw tooLargeOr(e);
+            }
+            if (file == null) {
+                throw ApiException.badRequest("file", "send the CSV in the multipart field 'file'");
+            }
+            if (file.size() > maxUploadBytes) {
+                throw tooLarge();
+            }
+            filename = file.filename();
+            content = file.content();
+        } else {
+            String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+            if (!type.startsWith("text/csv") && !type.startsWith("application/octet-stream") && !type.startsWith("text/plain")) {
+                throw new ApiException(415, "unsupported-media-type", "Unsupported content type",
+                        "send multipart/form-data with a 'file' field, or the CSV itself as text/csv");
+            }
+            filename = Optional.ofNullable(param(ctx, "filename")).orElse("upload.csv");
+            content = new Bounded(ctx.bodyInputStream(), maxUploadBytes);
+        }
+        ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
+        UploadService.Outcome outcome;
+        try (InputStream in = content) {
+            outcome = uploads.upload(in, filename, charset, dryRun, user.username(), ctx.header("traceparent"));
+        } catch (UploadService.UploadReadException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof TooLarge) {
+                    throw tooLarge();
+                }
+            }
+            throw new ApiException(400, "incomplete-upload", "The upload could not be read", e.getMessage());
+        }
+        respond(ctx, outcome);
+    }
+
+    private void respond(Context ctx, UploadService.Outcome outcome) {
+        if (outcome instanceof UploadService.Outcome.Accepted accepted) {
+            UploadView u = accepted.upload();
+            Map<String, Object> body = summary(u);
+            body.put("existing", accepted.existing());
+            ctx.header("Location", "/api/uploads/" + u.uploadId()).status(accepted.existing() ? 200 : 202).json(body);
+        } else if (outcome instanceof UploadService.Outcome.Rejected rejected) {
+            UploadView u = rejected.upload();
+            throw invalid(rejected.problems(), rejected.problemsOmitted(), u.charset())
+                    .with("uploadId", u.uploadId())
+                    .with("errorReport", "/api/uploads/" + u.uploadId() + "/errors.csv")
+                    .with("existing", rejected.existing());
+        } else {
+            UploadService.Outcome.Checked checked = (UploadService.Outcome.Checked) outcome;
+            if (!checked.result().ok()) {
+                throw invalid(checked.result().problems(), checked.result().problemsOmitted(), checked.result().charset().name())
+                        .with("dryRun", true);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("dryRun", true);
+            body.put("valid", true);
+            body.put("rows", checked.result().rows());
+            body.put("charset", checked.result().charset().name());
+            body.put("charsetDetected", checked.result().charsetDetected());
+            body.put("warnings", checked.result().warnings());
+            body.put("sha256", checked.sha256());
+            ctx.json(body);
+        }
+    }
+
+    private static ApiException invalid(List<Problem> problems, long omitted, String charset) {
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (Problem p : problems) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("line", p.line());
+            e.put("column", p.column());
+            e.put("code", p.code());
+            e.put("message", p.message());
+            errors.add(e);
+        }
+        long total = problems.size() + omitted;
+        return new ApiException(422, "invalid-csv", "The file has problems",
+                "The file has " + total + " problem(s); nothing was stored. Fix every line listed and upload again.")
+                .with("errors", errors).with("errorsOmitted", omitted).with("charset", charset);
+    }
+
+    private void list(Context ctx) {
+        int limit = QueryParams.integer(ctx, "limit", 50, 1, 500);
+        Instant before = QueryParams.instant(ctx, "before", null);
+        List<Map<String, Object>> items = queries.list(before, limit).stream().map(UploadRoutes::summary).toList();
+        ctx.json(Map.of("items", items));
+    }
+
+    private void one(Context ctx) {
+        UUID id = uploadId(ctx);
+        UploadView u = queries.byId(id).orElseThrow(() -> ApiException.notFound("Upload", id.toString()));
+        Map<String, Object> body = summary(u);
+        UploadQueries.Adoption adoption = queries.adoption(id);
+        body.put("terminals", Map.of("adopted", adoption.adopted(), "targets", adoption.targets(),
+                "text", adoption.adopted() + " of " + adoption.targets()));
+        body.put("timeline", queries.timeline(id));
+        if (u.problemCount() > 0) {
+            body.put("errorReport", "/api/uploads/" + u.uploadId() + "/errors.csv");
+        }
+        ctx.json(body);
+    }
+
+    private void errors(Context ctx) throws IOException {
+        UUID id = uploadId(ctx);
+        queries.byId(id).orElseThrow(() -> ApiException.notFound("Upload", id.toString()));
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"upload-" + id + "-errors.csv\"");
+        Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
+        out.write('\uFEFF');
+        try (SpreadsheetSafeCsv csv = new SpreadsheetSafeCsv(out)) {
+            csv.row(List.of("line", "column", "code", "message"));
+            for (Problem p : queries.problems(id, 10_000)) {
+                csv.row(java.util.Arrays.asList(String.valueOf(p.line()), p.column(), p.code(), p.message()));
+            }
+        }
+    }
+
+    private void slide(Context ctx) {
+        String id = ctx.pathParam("slideId");
+        ctx.json(queries.slide(id).orElseThrow(() -> ApiException.notFound("Slide", id)));
+    }
+
+    private static Map<String, Object> summary(UploadView u) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("uploadId", u.uploadId());
+        body.put("status", u.status());
+        body.put("reason", u.reason());
+        body.put("filename", u.filename());
+        body.put("rows", u.rows());
+        body.put("charset", u.charset());
+        body.put("warnings", u.warnings());
+        body.put("sizeBytes", u.sizeBytes());
+        body.put("sha256", u.sha256());
+        body.put("groups", u.groups());
+        body.put("correlationId", u.correlationId());
+        body.put("uploadedBy", u.uploadedBy());
+        body.put("createdAt", u.createdAt());
+        body.put("updatedAt", u.updatedAt());
+        return body;
+    }
+
+    private static UUID uploadId(Context ctx) {
+        try {
+            return UUID.fromString(ctx.pathParam("id"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("Upload", ctx.pathParam("id"));
+        }
+    }
+
+    private static String param(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null && ctx.isMultipartFormData()) {
+            value = ctx.formParam(name);
+        }
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static Optional<Charset> charset(String name) {
+        if (name == null) {
+            return Optional.empty();
+        }
+        String normalized = name.equalsIgnoreCase("Shift_JIS") || name.equalsIgnoreCase("SJIS") ? "Windows-31J" : name;
+        try {
+            return Optional.of(Charset.forName(normalized));
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw ApiException.badRequest("charset", "charset must be UTF-8 or Shift_JIS (Windows-31J), was '" + name + "'");
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "upload-too-large", "Upload too large",
+                "The file is larger than the limit of " + maxUploadBytes + " bytes (SIGNAGE_MAX_UPLOAD_BYTES); split it into several files");
+    }
+
+    private ApiException tooLargeOr(RuntimeException e) {
+        String message = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
+        if (message.toLowerCase(Locale.ROOT).contains("exceeds") || message.toLowerCase(Locale.ROOT).contains("too large")) {
+            return tooLarge();
+        }
+        return new ApiException(400, "bad-multipart", "Unreadable upload", "The multipart request could not be read: " + e.getMessage());
+    }
+
+    /** Read past the limit: the body is refused, whatever its announced length. */
+    private static final class TooLarge extends IOException {
+        TooLarge() {
+            super("upload larger than the limit");
+        }
+    }
+
+    /** Counts the body and stops it at the limit. */
+    private static final class Bounded extends FilterInputStream {
+        private final long limit;
+        private long read;
+
+        Bounded(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && ++read > limit) {
+                throw new TooLarge();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                read += n;
+                if (read > limit) {
+                    throw new TooLarge();
+                }
+            }
+            return n;
+        }
+    }
+}
