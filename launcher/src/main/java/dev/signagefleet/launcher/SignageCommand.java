@@ -1,7 +1,9 @@
 package dev.signagefleet.launcher;
 
+import dev.signagefleet.launcher.cli.DeadLettersCommand;
 import dev.signagefleet.launcher.cli.DeviceCommand;
 import dev.signagefleet.launcher.cli.DevicesCommand;
+import dev.signagefleet.launcher.cli.UploadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SignageCommand.Version.class,
         description = "signage-fleet: backend for fleets of digital-signage terminals.",
-        subcommands = {UpCommand.class, DevicesCommand.class, DeviceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, DevicesCommand.class, DeviceCommand.class, UploadCommand.class, DeadLettersCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SignageCommand implements Runnable {
 
     @CommandLine.Spec

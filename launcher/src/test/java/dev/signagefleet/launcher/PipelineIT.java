@@ -204,6 +204,25 @@ class PipelineIT {
     }
 
     @Test
+    void theCliUploadsAFileAndFollowsItToDone() throws Exception {
+        Path file = Files.createTempFile("cli-", ".csv");
+        Files.writeString(file, "slide_id,title,duration_sec,target_group\ncli-1,From the CLI,7,nagoya\n");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = new picocli.CommandLine(new SignageCommand()).execute("upload", file.toString(), "--wait",
+                    "--api", base, "--password", ADMIN_PASSWORD);
+        } finally {
+            System.setOut(original);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isZero();
+        assertThat(printed).contains("Accepted as").contains("signage.content.registered.v1").contains("DONE");
+    }
+
+    @Test
     void aPoisonMessageIsDeadLetteredWithItsReasonAndCanBeRedrivenOrDiscarded() throws Exception {
         software.amazon.awssdk.services.sqs.SqsClient sqs = dev.signagefleet.common.sqs.SqsClients.create(
                 dev.signagefleet.common.sqs.SqsSettings.local(stack.sqsEndpoint()));

@@ -47,6 +47,60 @@ final class ApiClient {
         }
     }
 
+    /** The answer to a request whose error answers are part of the result (e.g. 422 with problems). */
+    record Answer(int status, JsonNode body, java.util.Optional<String> location) {
+    }
+
+    /** Streams a file as the request body, reporting the bytes sent. */
+    Answer postFile(String pathAndQuery, java.nio.file.Path file, String contentType,
+                    java.util.function.LongConsumer progress) {
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofInputStream(() -> {
+            try {
+                return new java.io.FilterInputStream(java.nio.file.Files.newInputStream(file)) {
+                    private long sent;
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        int n = super.read(b, off, len);
+                        if (n > 0) {
+                            sent += n;
+                            progress.accept(sent);
+                        }
+                        return n;
+                    }
+                };
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        HttpResponse<String> response = exchange(HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+                .header("Content-Type", contentType).POST(body), Duration.ofMinutes(30));
+        return new Answer(response.statusCode(), parse(response), response.headers().firstValue("Location"));
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request, Duration timeout) {
+        try {
+            return http.send(request.header("Authorization", authorization).header("Accept", "application/json")
+                    .timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new CliException("cannot reach the signage API at " + base + " - is the stack running (./signage up)? "
+                    + "Use --api or SIGNAGE_API_URL for another address.");
+        } catch (IOException e) {
+            throw new CliException("request to " + base + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    private static JsonNode parse(HttpResponse<String> response) {
+        try {
+            return response.body().isEmpty() ? Json.mapper().createObjectNode() : Json.mapper().readTree(response.body());
+        } catch (IOException e) {
+            throw new CliException("the API answered " + response.statusCode() + " with a body that is not JSON");
+        }
+    }
+
     private JsonNode send(HttpRequest.Builder request) {
         HttpResponse<String> response;
         try {
