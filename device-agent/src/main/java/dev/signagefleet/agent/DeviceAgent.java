@@ -9,6 +9,9 @@ import dev.signagefleet.agent.connection.Backoff;
 import dev.signagefleet.agent.connection.BrokerConnection;
 import dev.signagefleet.agent.connection.ClientTls;
 import dev.signagefleet.agent.connection.ConnectionSupervisor;
+import dev.signagefleet.agent.content.ContentDelivery;
+import dev.signagefleet.agent.content.ContentVersion;
+import dev.signagefleet.agent.content.ContentWorkers;
 import dev.signagefleet.agent.logging.DeviceLog;
 import dev.signagefleet.agent.metrics.MetricsSource;
 import dev.signagefleet.agent.status.StatusForwarder;
@@ -22,6 +25,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -33,12 +37,15 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The agent of one signage terminal: reports its status over MQTT every heartbeat and at once on
- * a change, announces its presence, keeps statuses on disk while the broker is out of reach, and
- * hands received commands to a {@link CommandListener}.
+ * a change, announces its presence, keeps statuses on disk while the broker is out of reach, puts
+ * the content assigned to it on screen ({@link ContentDelivery}), and hands other commands to a
+ * {@link CommandListener}.
  *
  * <p>Runs alone ({@link Main}) or by the thousand inside a simulator, sharing one
  * {@link ScheduledExecutorService}. Every state change runs on a per-agent serial executor, never
- * on Paho's threads; the public methods are thread-safe and never block for long.
+ * on Paho's threads; downloads run on a content worker ({@link ContentWorkers}: the agent's own
+ * daemon thread, or a small pool shared by the agents of a shared scheduler). The public methods
+ * are thread-safe and never block for long.
  *
  * <pre>{@code
  * DeviceAgent agent = new DeviceAgent(config, new SimulatedMetrics(id, seed, clock), clock, sharedScheduler);
@@ -62,6 +69,7 @@ public final class DeviceAgent {
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
     private final SerialExecutor serial;
+    private final ExecutorService contentWorker;
     private final DeviceLog log;
     private final Optional<SSLSocketFactory> tls;
     private final AtomicReference<AgentState.Lifecycle> lifecycle = new AtomicReference<>(AgentState.Lifecycle.NEW);
@@ -75,6 +83,7 @@ public final class DeviceAgent {
     private StatusBuffer buffer;
     private StatusForwarder forwarder;
     private ConnectionSupervisor supervisor;
+    private ContentDelivery content;
 
     /** An agent with its own timer thread. */
     public DeviceAgent(AgentConfig config, MetricsSource metrics, Clock clock) {
@@ -96,6 +105,7 @@ public final class DeviceAgent {
         this.ownScheduler = scheduler == null;
         this.scheduler = ownScheduler ? ownScheduler(config.deviceId()) : scheduler;
         this.serial = new SerialExecutor(this.scheduler, this::refreshState, log);
+        this.contentWorker = ownScheduler ? ContentWorkers.ownWorker(config.deviceId()) : ContentWorkers.shared();
         this.commandListener = new LoggingCommandListener(config.deviceId());
         this.state = new AgentState(config.deviceId(), bootId, AgentState.Lifecycle.NEW, false, 0, 0, 0, 0, Optional.empty());
     }
@@ -125,7 +135,12 @@ public final class DeviceAgent {
     private void begin() {
         log.info("agent " + AgentVersion.current() + " starting, boot " + bootId + ", broker " + config.mqttUrl());
         reporter = new StatusReporter(config.deviceId(), bootId, AgentVersion.current(), metrics, clock);
-        reporter.presetContentVersion(contentVersionAtStart);
+        content = ContentDelivery.forConfig(config, tls, "signage-device-agent/" + AgentVersion.current(), serial, scheduler,
+                contentWorker, new ContentEvents());
+        Optional<ContentVersion> onScreen = content.start();
+        // a version set by the embedder before start wins over what the content directory says
+        reporter.presetContentVersion(contentVersionAtStart != null ? contentVersionAtStart
+                : onScreen.map(ContentVersion::toString).orElse(null));
         buffer = StatusBuffer.open(config.deviceBufferDir(), config.bufferMaxMessages(), config.deviceId());
         forwarder = new StatusForwarder(buffer, config.deviceId());
         supervisor = new ConnectionSupervisor(config, tls, bootId, clock, serial, scheduler,
@@ -149,7 +164,8 @@ public final class DeviceAgent {
     /**
      * Records the content version now on screen (null: none); a status reporting it is sent at
      * once if it differs from the last one reported. Set before {@link #start()}, the first status
-     * carries it.
+     * carries it. For an embedder that shows content by its own means; assignments received over
+     * MQTT set it themselves.
      */
     public void setContentVersion(String contentVersion) {
         if (lifecycle.get() == AgentState.Lifecycle.NEW) {
@@ -196,6 +212,9 @@ public final class DeviceAgent {
         }
         Runnable end = () -> {
             timers.forEach(timer -> timer.cancel(false));
+            if (content != null) {
+                content.stop();
+            }
             if (supervisor != null) {
                 connectionEnd.run();
             }
@@ -211,6 +230,7 @@ public final class DeviceAgent {
         }
         if (ownScheduler) {
             scheduler.shutdownNow();
+            contentWorker.shutdownNow(); // a download in progress stops at its next chunk or timeout
         }
     }
 
@@ -246,6 +266,24 @@ public final class DeviceAgent {
                 started ? supervisor.lastError() : Optional.empty());
     }
 
+    /** The content feature's news, on the serial executor: reported at once. */
+    private final class ContentEvents implements ContentDelivery.Listener {
+
+        @Override
+        public void switched(ContentVersion version) {
+            if (lifecycle.get() == AgentState.Lifecycle.RUNNING) {
+                reporter.contentSwitched(version.toString(), buffer.dropped()).ifPresent(forwarder::submit);
+            }
+        }
+
+        @Override
+        public void problem(String error) {
+            if (lifecycle.get() == AgentState.Lifecycle.RUNNING) {
+                reporter.contentError(Optional.of(error), buffer.dropped()).ifPresent(forwarder::submit);
+            }
+        }
+    }
+
     /** The connection's news, on the serial executor. */
     private final class ConnectionEvents implements ConnectionSupervisor.Listener {
 
@@ -261,6 +299,10 @@ public final class DeviceAgent {
 
         @Override
         public void command(Command command) {
+            if (content.handles(command.topic())) {
+                content.received(command);
+                return;
+            }
             try {
                 commandListener.onCommand(command);
             } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -44,9 +45,14 @@ final class AgentFixture implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         broker.start(); // in case a test failed while the broker was down
+        killAll();
+        observer.close();
+    }
+
+    /** Kills every agent made so far (before a shared scheduler is shut down). */
+    void killAll() {
         agents.forEach(DeviceAgent::kill);
         agents.clear();
-        observer.close();
     }
 
     Observer observer() {
@@ -71,6 +77,7 @@ final class AgentFixture implements BeforeEachCallback, AfterEachCallback {
         values.put("reconnect.min.ms", "50");
         values.put("reconnect.max.ms", "500");
         values.put("buffer.dir", bufferDir.toString());
+        values.put("content.dir", bufferDir.resolve("content").toString());
         for (int i = 0; i + 1 < overrides.length; i += 2) {
             values.put(overrides[i], overrides[i + 1]);
         }
@@ -83,6 +90,14 @@ final class AgentFixture implements BeforeEachCallback, AfterEachCallback {
 
     DeviceAgent agent(AgentConfig config, MetricsSource metrics) {
         DeviceAgent agent = new DeviceAgent(config, metrics, Clock.systemUTC());
+        agents.add(agent);
+        return agent;
+    }
+
+    /** An agent on {@code scheduler}, shared with others, as in the simulator. */
+    DeviceAgent agent(AgentConfig config, ScheduledExecutorService scheduler) {
+        DeviceAgent agent = new DeviceAgent(config, new SimulatedMetrics(config.deviceId(), config.deviceId().hashCode(),
+                Clock.systemUTC()), Clock.systemUTC(), scheduler);
         agents.add(agent);
         return agent;
     }

@@ -94,9 +94,9 @@ class BrokerOutageIT {
         }
 
         fixture.observer().publish("cmd/signage/outage-mid/ping", "{\"after\":\"restart\"}", false);
-        fixture.observer().publish("cmd/signage/group/wing-b/content", "{\"group\":\"after restart\"}", false);
+        fixture.observer().publish("cmd/signage/group/wing-b/announce", "{\"group\":\"after restart\"}", false);
         await().until(() -> commands.stream().map(Command::topic).toList()
-                .containsAll(List.of("cmd/signage/outage-mid/ping", "cmd/signage/group/wing-b/content")));
+                .containsAll(List.of("cmd/signage/outage-mid/ping", "cmd/signage/group/wing-b/announce")));
         assertThat(agent.state().connectionCount()).isEqualTo(2);
     }
 

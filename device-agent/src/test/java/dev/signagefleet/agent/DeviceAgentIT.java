@@ -145,9 +145,9 @@ class DeviceAgentIT {
         await().until(() -> agent.state().connected());
 
         fixture.observer().publish("cmd/signage/cmd-01/x", "{\"n\":1}", false);
-        fixture.observer().publish("cmd/signage/group/floor-3/content", "{\"n\":2}", false);
+        fixture.observer().publish("cmd/signage/group/floor-3/reboot", "{\"n\":2}", false);
         await().until(() -> commands.size() == 2);
-        assertThat(commands).extracting(Command::topic).containsExactly("cmd/signage/cmd-01/x", "cmd/signage/group/floor-3/content");
+        assertThat(commands).extracting(Command::topic).containsExactly("cmd/signage/cmd-01/x", "cmd/signage/group/floor-3/reboot");
         assertThat(commands).extracting(Command::payloadText).containsExactly("{\"n\":1}", "{\"n\":2}");
 
         // another client takes the device's client id with a clean start: the agent is thrown off and its
@@ -156,7 +156,7 @@ class DeviceAgentIT {
         await().until(() -> agent.state().connectionCount() >= 2 && agent.state().connected());
 
         fixture.observer().publish("cmd/signage/cmd-01/y", "{\"n\":3}", false);
-        fixture.observer().publish("cmd/signage/group/floor-3/content", "{\"n\":4}", false);
+        fixture.observer().publish("cmd/signage/group/floor-3/reboot", "{\"n\":4}", false);
         await().until(() -> commands.stream().map(Command::payloadText).toList().containsAll(List.of("{\"n\":3}", "{\"n\":4}")));
     }
 

@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  * @param bufferDir         root of the offline buffers; this device uses {@link #deviceBufferDir()}
  * @param bufferMaxMessages statuses kept while offline
  * @param displayStateFile  file holding {@code on}/{@code off}
+ * @param contentDir        root of the content packages; this device uses {@link #deviceContentDir()}
+ * @param contentMaxBytes   largest content package accepted
  */
 public record AgentConfig(
         String deviceId,
@@ -52,13 +54,17 @@ public record AgentConfig(
         Duration reconnectCap,
         Path bufferDir,
         int bufferMaxMessages,
-        Optional<Path> displayStateFile) {
+        Optional<Path> displayStateFile,
+        Path contentDir,
+        long contentMaxBytes) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** MQTT's session expiry is a four-byte integer. */
     private static final long MAX_SESSION_EXPIRY = 4_294_967_295L;
     /** MQTT's keep-alive is a two-byte integer. */
     private static final int MAX_KEEPALIVE = 65_535;
+    /** 1 TiB: far beyond any player page, and small enough that the unpacked limit (4×) cannot overflow. */
+    private static final long MAX_CONTENT_BYTES = 1L << 40;
 
     public AgentConfig {
         Objects.requireNonNull(deviceId, "deviceId");
@@ -74,11 +80,17 @@ public record AgentConfig(
         Objects.requireNonNull(reconnectCap, "reconnectCap");
         Objects.requireNonNull(bufferDir, "bufferDir");
         Objects.requireNonNull(displayStateFile, "displayStateFile");
+        Objects.requireNonNull(contentDir, "contentDir");
     }
 
     /** Where this device's offline statuses are kept: {@code {buffer.dir}/{device.id}}. */
     public Path deviceBufferDir() {
         return bufferDir.resolve(deviceId);
+    }
+
+    /** Where this device's content packages are kept: {@code {content.dir}/{device.id}}. */
+    public Path deviceContentDir() {
+        return contentDir.resolve(deviceId);
     }
 
     public boolean usesTls() {
@@ -200,6 +212,8 @@ public record AgentConfig(
         values.put(ConfigKey.BUFFER_DIR, Optional.of(bufferDir.toString()));
         values.put(ConfigKey.BUFFER_MAX_MESSAGES, Optional.of(Integer.toString(bufferMaxMessages)));
         values.put(ConfigKey.DISPLAY_STATE_FILE, displayStateFile.map(Path::toString));
+        values.put(ConfigKey.CONTENT_DIR, Optional.of(contentDir.toString()));
+        values.put(ConfigKey.CONTENT_MAX_BYTES, Optional.of(Long.toString(contentMaxBytes)));
         return values;
     }
 
@@ -267,7 +281,9 @@ public record AgentConfig(
                     cap,
                     Path.of(optional(ConfigKey.BUFFER_DIR).orElseThrow()),
                     (int) whole(ConfigKey.BUFFER_MAX_MESSAGES, 1, 1_000_000),
-                    optional(ConfigKey.DISPLAY_STATE_FILE).map(Path::of));
+                    optional(ConfigKey.DISPLAY_STATE_FILE).map(Path::of),
+                    Path.of(optional(ConfigKey.CONTENT_DIR).orElseThrow()),
+                    whole(ConfigKey.CONTENT_MAX_BYTES, 1, MAX_CONTENT_BYTES));
         }
 
         /** The environment wins over the file; blank means unset; then the default. */

@@ -24,7 +24,9 @@ public enum ConfigKey {
     RECONNECT_MAX_MS("reconnect.max.ms", "60000", "Backoff cap in ms."),
     BUFFER_DIR("buffer.dir", "./agent-buffer", "Directory of the offline status buffer; statuses go to {buffer.dir}/{device.id}/."),
     BUFFER_MAX_MESSAGES("buffer.max.messages", "1000", "Statuses kept while offline; beyond that the oldest are dropped and counted."),
-    DISPLAY_STATE_FILE("display.state.file", null, "Optional file containing 'on' or 'off' (written by the player); else display is 'unknown'.");
+    DISPLAY_STATE_FILE("display.state.file", null, "Optional file containing 'on' or 'off' (written by the player); else display is 'unknown'."),
+    CONTENT_DIR("content.dir", "./content", "Directory of the content packages; this terminal's are in {content.dir}/{device.id}/ (current, versions/)."),
+    CONTENT_MAX_BYTES("content.max.bytes", "209715200", "Largest content package accepted, in bytes (default 200 MB); it may unpack to 4 times that.");
 
     /** Environment variables override the file: SIGNAGE_AGENT_ + the key upper-cased, dots and dashes as underscores. */
     public static final String ENV_PREFIX = "SIGNAGE_AGENT_";

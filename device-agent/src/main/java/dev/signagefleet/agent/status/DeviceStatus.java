@@ -16,6 +16,7 @@ import java.util.UUID;
  * {@code seq} identify it: the consumer orders and deduplicates by them, so a report that is
  * resent after an outage keeps both, and its original {@code sentAt}.
  *
+ * @param contentError        why the assigned content is not on screen; empty once it is
  * @param droppedWhileOffline statuses of this boot dropped because the offline buffer was full
  */
 public record DeviceStatus(
@@ -26,6 +27,7 @@ public record DeviceStatus(
         String agentVersion,
         Metrics metrics,
         Optional<String> contentVersion,
+        Optional<String> contentError,
         long droppedWhileOffline) {
 
     /** Version of the payload format, the {@code v} field. */
@@ -42,6 +44,7 @@ public record DeviceStatus(
         Objects.requireNonNull(agentVersion, "agentVersion");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(contentVersion, "contentVersion");
+        Objects.requireNonNull(contentError, "contentError");
     }
 
     public static String topic(String deviceId) {
@@ -56,6 +59,7 @@ public record DeviceStatus(
     /**
      * The payload. Unknown metrics are left out ({@code temperatureC}, the numbers), sent as null
      * ({@code ip}, {@code contentVersion} before any content) or as {@code unknown} ({@code display}).
+     * {@code contentError} is there only while there is one.
      */
     public String toJson() {
         JsonWriter json = JsonWriter.object()
@@ -72,8 +76,9 @@ public record DeviceStatus(
         metrics.diskFreeMb().ifPresent(mb -> json.number("diskFreeMb", mb));
         metrics.temperatureC().ifPresent(celsius -> json.decimal("temperatureC", celsius, 1));
         json.string("display", metrics.display().wireValue())
-                .string("contentVersion", contentVersion.orElse(null))
-                .string("ip", metrics.ip().orElse(null))
+                .string("contentVersion", contentVersion.orElse(null));
+        contentError.ifPresent(error -> json.string("contentError", error));
+        json.string("ip", metrics.ip().orElse(null))
                 .string("os", metrics.os());
         if (droppedWhileOffline > 0) {
             json.number("droppedWhileOffline", droppedWhileOffline);

@@ -25,9 +25,11 @@ public final class StatusReporter {
     private final DeviceLog log;
     private long seq;
     private Optional<String> contentVersion = Optional.empty();
+    private Optional<String> contentError = Optional.empty();
     private DisplayState reportedDisplay;
     private Optional<String> reportedIp;
     private Optional<String> reportedContentVersion = Optional.empty();
+    private Optional<String> reportedContentError = Optional.empty();
 
     public StatusReporter(String deviceId, UUID bootId, String agentVersion, MetricsSource metrics, Clock clock) {
         this.deviceId = Objects.requireNonNull(deviceId, "deviceId");
@@ -63,10 +65,28 @@ public final class StatusReporter {
     /** Records the content now shown; a status at once if it differs from the last report. */
     public Optional<DeviceStatus> contentVersion(String version, long droppedWhileOffline) {
         contentVersion = Optional.ofNullable(version);
-        if (contentVersion.equals(reportedContentVersion)) {
+        return reportContentChange(droppedWhileOffline);
+    }
+
+    /** Records why the assigned content is not shown (empty: no problem); a status at once if that changed. */
+    public Optional<DeviceStatus> contentError(Optional<String> error, long droppedWhileOffline) {
+        contentError = Objects.requireNonNull(error, "error");
+        return reportContentChange(droppedWhileOffline);
+    }
+
+    /** A new package is on screen and any content problem is over: one status saying both, at once. */
+    public Optional<DeviceStatus> contentSwitched(String version, long droppedWhileOffline) {
+        contentVersion = Optional.of(version);
+        contentError = Optional.empty();
+        return reportContentChange(droppedWhileOffline);
+    }
+
+    private Optional<DeviceStatus> reportContentChange(long droppedWhileOffline) {
+        if (contentVersion.equals(reportedContentVersion) && contentError.equals(reportedContentError)) {
             return Optional.empty();
         }
-        log.info("content version now " + contentVersion.orElse("none") + "; reporting at once");
+        log.info("content version now " + contentVersion.orElse("none")
+                + contentError.map(error -> ", content error: " + error).orElse("") + "; reporting at once");
         return Optional.of(report(read(), droppedWhileOffline));
     }
 
@@ -85,7 +105,8 @@ public final class StatusReporter {
         reportedDisplay = reading.display();
         reportedIp = reading.ip();
         reportedContentVersion = contentVersion;
-        return new DeviceStatus(deviceId, bootId, seq, clock.instant(), agentVersion, reading, contentVersion,
+        reportedContentError = contentError;
+        return new DeviceStatus(deviceId, bootId, seq, clock.instant(), agentVersion, reading, contentVersion, contentError,
                 droppedWhileOffline);
     }
 

@@ -38,13 +38,17 @@ class AgentConfigTest {
         assertThat(config.deviceBufferDir()).isEqualTo(Path.of("./agent-buffer/lobby-01"));
         assertThat(config.bufferMaxMessages()).isEqualTo(1000);
         assertThat(config.displayStateFile()).isEmpty();
+        assertThat(config.contentDir()).isEqualTo(Path.of("./content"));
+        assertThat(config.deviceContentDir()).isEqualTo(Path.of("./content/lobby-01"));
+        assertThat(config.contentMaxBytes()).isEqualTo(209_715_200L);
     }
 
     @Test
     void environmentVariablesOverrideTheFileKeyByKey() {
         Map<String, String> file = Map.of("device.id", "lobby-01", "mqtt.password", "from-file", "heartbeat.seconds", "10");
         Map<String, String> env = Map.of("SIGNAGE_AGENT_MQTT_PASSWORD", "from-env", "SIGNAGE_AGENT_DEVICE_GROUP", "tokyo-east",
-                "SIGNAGE_AGENT_BUFFER_MAX_MESSAGES", "50", "SIGNAGE_AGENT_HEARTBEAT_SECONDS", " ", "UNRELATED", "x");
+                "SIGNAGE_AGENT_BUFFER_MAX_MESSAGES", "50", "SIGNAGE_AGENT_HEARTBEAT_SECONDS", " ", "UNRELATED", "x",
+                "SIGNAGE_AGENT_CONTENT_DIR", "/var/lib/signage/content", "SIGNAGE_AGENT_CONTENT_MAX_BYTES", "1048576");
 
         AgentConfig config = AgentConfig.parse(file, env);
 
@@ -52,6 +56,8 @@ class AgentConfigTest {
         assertThat(config.deviceGroup()).contains("tokyo-east");
         assertThat(config.bufferMaxMessages()).isEqualTo(50);
         assertThat(config.heartbeat()).as("a blank variable does not override").isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.deviceContentDir()).isEqualTo(Path.of("/var/lib/signage/content/lobby-01"));
+        assertThat(config.contentMaxBytes()).isEqualTo(1_048_576L);
         assertThat(ConfigKey.MQTT_PASSWORD.envName()).isEqualTo("SIGNAGE_AGENT_MQTT_PASSWORD");
     }
 
@@ -80,6 +86,8 @@ class AgentConfigTest {
         assertBroken(Map.of("device.id", "a", "keepalive.seconds", "1.5"), "keepalive.seconds: expected a whole number");
         assertBroken(Map.of("device.id", "a", "session.expiry.seconds", "0"), "session.expiry.seconds: expected a whole number from 1");
         assertBroken(Map.of("device.id", "a", "buffer.max.messages", "-1"), "buffer.max.messages: expected a whole number");
+        assertBroken(Map.of("device.id", "a", "content.max.bytes", "0"), "content.max.bytes: expected a whole number from 1");
+        assertBroken(Map.of("device.id", "a", "content.max.bytes", "200MB"), "content.max.bytes: expected a whole number");
         assertBroken(Map.of("device.id", "a", "reconnect.min.ms", "500", "reconnect.max.ms", "100"),
                 "reconnect.max.ms: expected at least reconnect.min.ms (500), was 100");
     }
@@ -118,6 +126,8 @@ class AgentConfigTest {
         values.put("mqtt.password", " pa\\ss=wörd#\n");
         values.put("heartbeat.seconds", "0.25");
         values.put("buffer.dir", "C:\\agent\\buffer");
+        values.put("content.dir", "/srv/signage content");
+        values.put("content.max.bytes", "5000000");
         AgentConfig config = AgentConfig.parse(values);
 
         Path file = dir.resolve("agent.properties");

@@ -29,7 +29,7 @@ class DeviceStatusTest {
     @Test
     void everyFieldIsNamedAsTheContractSaysAndInItsOrder() throws Exception {
         DeviceStatus status = new DeviceStatus("lobby-01", BOOT, 42, Instant.parse("2026-11-23T09:00:00.123Z"),
-                "1.0.0", fullMetrics(), Optional.empty(), 0);
+                "1.0.0", fullMetrics(), Optional.empty(), Optional.empty(), 0);
 
         JsonNode json = MAPPER.readTree(status.toJson());
 
@@ -46,9 +46,9 @@ class DeviceStatusTest {
     @Test
     void sentAtAlwaysHasMillisecondsInUtc() throws Exception {
         DeviceStatus onTheSecond = new DeviceStatus("a", BOOT, 1, Instant.parse("2026-11-23T09:00:00Z"), "1",
-                fullMetrics(), Optional.empty(), 0);
+                fullMetrics(), Optional.empty(), Optional.empty(), 0);
         DeviceStatus withNanos = new DeviceStatus("a", BOOT, 1, Instant.parse("2026-11-23T09:00:00.123456789Z"), "1",
-                fullMetrics(), Optional.empty(), 0);
+                fullMetrics(), Optional.empty(), Optional.empty(), 0);
 
         assertThat(MAPPER.readTree(onTheSecond.toJson()).get("sentAt").asText()).isEqualTo("2026-11-23T09:00:00.000Z");
         assertThat(MAPPER.readTree(withNanos.toJson()).get("sentAt").asText()).isEqualTo("2026-11-23T09:00:00.123Z");
@@ -57,7 +57,7 @@ class DeviceStatusTest {
     @Test
     void unknownMetricsAreLeftOutOrNullOrUnknownAndDroppedAppearsOnlyWhenPositive() throws Exception {
         Metrics nothing = Metrics.unknown(5, "Linux");
-        DeviceStatus status = new DeviceStatus("a", BOOT, 3, Instant.EPOCH, "1", nothing, Optional.of("c-7"), 4);
+        DeviceStatus status = new DeviceStatus("a", BOOT, 3, Instant.EPOCH, "1", nothing, Optional.of("c-7"), Optional.empty(), 4);
 
         JsonNode json = MAPPER.readTree(status.toJson());
 
@@ -66,8 +66,19 @@ class DeviceStatusTest {
         assertThat(json.get("ip").isNull()).isTrue();
         assertThat(json.get("contentVersion").asText()).isEqualTo("c-7");
         assertThat(json.get("droppedWhileOffline").asLong()).isEqualTo(4);
-        assertThat(MAPPER.readTree(new DeviceStatus("a", BOOT, 3, Instant.EPOCH, "1", nothing, Optional.empty(), 0).toJson())
+        assertThat(MAPPER.readTree(new DeviceStatus("a", BOOT, 3, Instant.EPOCH, "1", nothing, Optional.empty(), Optional.empty(), 0).toJson())
                 .has("droppedWhileOffline")).isFalse();
+    }
+
+    @Test
+    void aContentErrorFollowsTheContentVersionOnlyWhileThereIsOne() throws Exception {
+        DeviceStatus status = new DeviceStatus("a", BOOT, 3, Instant.EPOCH, "1", fullMetrics(), Optional.of("tokyo-east@3"),
+                Optional.of("tokyo-east@4: sha256 mismatch (expected \"x\")"), 0);
+
+        JsonNode json = MAPPER.readTree(status.toJson());
+
+        assertThat(fieldNames(json)).containsSubsequence("contentVersion", "contentError", "ip");
+        assertThat(json.get("contentError").asText()).isEqualTo("tokyo-east@4: sha256 mismatch (expected \"x\")");
     }
 
     @Test

@@ -85,6 +85,24 @@ class StatusReporterTest {
     }
 
     @Test
+    void aContentErrorIsReportedAtOnceAndASwitchClearsItInTheSameStatus() {
+        reporter.contentVersion("tokyo-east@3", 0);
+
+        assertThat(reporter.contentError(Optional.of("tokyo-east@4: HTTP 404"), 0)).hasValueSatisfying(s -> {
+            assertThat(s.contentVersion()).contains("tokyo-east@3");
+            assertThat(s.contentError()).contains("tokyo-east@4: HTTP 404");
+        });
+        assertThat(reporter.contentError(Optional.of("tokyo-east@4: HTTP 404"), 0)).as("the same error again is no news").isEmpty();
+        assertThat(reporter.heartbeat(0).contentError()).contains("tokyo-east@4: HTTP 404");
+
+        assertThat(reporter.contentSwitched("tokyo-east@4", 0)).hasValueSatisfying(s -> {
+            assertThat(s.contentVersion()).contains("tokyo-east@4");
+            assertThat(s.contentError()).isEmpty();
+        });
+        assertThat(reporter.lastSeq()).isEqualTo(4);
+    }
+
+    @Test
     void aFailingMetricsSourceStillGivesAStatus() {
         terminal.broken = true;
 
