@@ -76,9 +76,12 @@ public final class ContentCatalog {
         }
     }
 
-    /** The package file of a registered version. */
+    /**
+     * The package file of a version. Served as soon as it is built: the registry tells terminals
+     * about a version just before its own transaction commits, and they may ask for it at once.
+     */
     public Optional<Path> packageFile(String group, long number) {
-        return version(group, number).flatMap(v -> packages.find(group, number));
+        return packages.find(group, number);
     }
 
     private static ContentVersionView view(java.sql.ResultSet rs) throws java.sql.SQLException {

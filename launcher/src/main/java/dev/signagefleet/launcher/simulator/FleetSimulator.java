@@ -34,11 +34,15 @@ public final class FleetSimulator implements AutoCloseable {
     /** The groups simulated terminals are spread over. */
     public static final List<String> GROUPS = List.of("tokyo-east", "tokyo-west", "osaka", "nagoya");
 
-    private final List<DeviceAgent> agents = new ArrayList<>();
+    private final List<DeviceAgent> agents = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
+    private final Path directory;
+    private final Clock clock;
 
-    private FleetSimulator(ScheduledExecutorService scheduler) {
+    private FleetSimulator(ScheduledExecutorService scheduler, Path directory, Clock clock) {
         this.scheduler = scheduler;
+        this.directory = directory;
+        this.clock = clock;
     }
 
     /**
@@ -53,7 +57,7 @@ public final class FleetSimulator implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        FleetSimulator simulator = new FleetSimulator(scheduler);
+        FleetSimulator simulator = new FleetSimulator(scheduler, directory, clock);
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -63,9 +67,7 @@ public final class FleetSimulator implements AutoCloseable {
             String deviceId = String.format("sim-%04d", i);
             String group = GROUPS.get((i - 1) % GROUPS.size());
             AgentConfig config = configFor(deviceId, group, i, directory, registry, mqttUrl, heartbeat);
-            DeviceAgent agent = new DeviceAgent(config, new SimulatedMetrics(deviceId, 1_000L + i, clock), clock, scheduler);
-            agent.start();
-            simulator.agents.add(agent);
+            simulator.agents.add(simulator.launch(config, i));
         }
         log.info("Started {} simulated terminal(s) running the real agent code (groups {})", count, GROUPS);
         return simulator;
@@ -95,6 +97,7 @@ public final class FleetSimulator implements AutoCloseable {
         values.put("mqtt.url", mqttUrl);
         values.put("heartbeat.seconds", String.valueOf(heartbeat.toMillis() / 1000.0));
         values.put("buffer.dir", directory.resolve("buffers").toString());
+        values.put("content.dir", directory.resolve("content").toString());
         AgentConfig config = AgentConfig.parse(values);
         try {
             config.writePropertiesFile(file);
@@ -104,8 +107,31 @@ public final class FleetSimulator implements AutoCloseable {
         return config;
     }
 
+    private DeviceAgent launch(AgentConfig config, long seed) {
+        DeviceAgent agent = new DeviceAgent(config, new SimulatedMetrics(config.deviceId(), 1_000L + seed, clock), clock, scheduler);
+        agent.start();
+        return agent;
+    }
+
     public List<DeviceAgent> agents() {
         return List.copyOf(agents);
+    }
+
+    /** Switches one terminal off cleanly (as a power-down with a clean shutdown would). */
+    public void stopTerminal(String deviceId) {
+        agents.stream().filter(a -> a.deviceId().equals(deviceId)).findFirst().ifPresent(agent -> {
+            agent.stop();
+            agents.remove(agent);
+        });
+    }
+
+    /** Switches a stopped terminal on again: a new boot with the same config, buffer and content folder. */
+    public void startTerminal(String deviceId) {
+        if (agents.stream().anyMatch(a -> a.deviceId().equals(deviceId))) {
+            return;
+        }
+        AgentConfig config = AgentConfig.load(directory.resolve(deviceId + ".properties"), java.util.Map.of());
+        agents.add(launch(config, deviceId.hashCode()));
     }
 
     /** Stops every terminal cleanly: each publishes its offline presence and disconnects. */

@@ -1,0 +1,96 @@
+package dev.signagefleet.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.launcher.simulator.FleetSimulator;
+import dev.signagefleet.launcher.stack.Stack;
+import dev.signagefleet.launcher.stack.StackOptions;
+import dev.signagefleet.testing.FreePorts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Upload to screens: simulated terminals running the real agent download the new package, switch
+ * to it and report it; a terminal that was off during the upload catches up when it comes back.
+ */
+class TerminalsAdoptContentIT {
+
+    private static final String ADMIN_PASSWORD = "adopt-it";
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static Stack stack;
+    private static String base;
+    private static Path dataDir;
+
+    @BeforeAll
+    static void start() throws IOException {
+        dataDir = Files.createTempDirectory("adopt-it-");
+        StackOptions options = new StackOptions(dataDir, "127.0.0.1", FreePorts.next(), FreePorts.next(), FreePorts.next(),
+                4, Duration.ofSeconds(30), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(ADMIN_PASSWORD), 100_000, false);
+        stack = Stack.start(options, Settings.of(Map.of()), Clock.systemUTC());
+        base = "http://127.0.0.1:" + stack.httpPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static JsonNode get(String path) throws IOException, InterruptedException {
+        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
+                .build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    void terminalsSwitchToTheNewVersionAndAnOfflineOneCatchesUpWhenItReturns() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/fleet/summary").get("byConnectivity").get("online").asLong() == 4);
+        FleetSimulator simulator = stack.simulator().orElseThrow();
+        simulator.stopTerminal("sim-0003");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                get("/api/devices/sim-0003").get("connectivity").get("state").asText().equals("offline"));
+
+        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads"))
+                .header("Authorization", auth).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "slide_id,title,duration_sec\neveryone,For every screen,8\n")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String uploadId = Json.mapper().readTree(accepted.body()).get("uploadId").asText();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/uploads/" + uploadId).get("status").asText().equals("DONE"));
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                get("/api/uploads/" + uploadId).get("terminals").get("text").asText().equals("3 of 4"));
+        JsonNode online = get("/api/devices/sim-0001");
+        assertThat(online.get("content").get("sync").asText()).isEqualTo("in_sync");
+        assertThat(online.get("latest").get("contentVersion").asText()).startsWith("tokyo-east@");
+        JsonNode missing = get("/api/devices/sim-0003");
+        assertThat(missing.get("content").get("sync").asText()).isIn("pending", "out_of_sync");
+        assertThat(Files.readString(dataDir.resolve("simulator/content/sim-0001/current")).trim()).startsWith("versions/tokyo-east+");
+
+        simulator.startTerminal("sim-0003");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                get("/api/uploads/" + uploadId).get("terminals").get("text").asText().equals("4 of 4"));
+        assertThat(get("/api/devices/sim-0003").get("content").get("sync").asText()).isEqualTo("in_sync");
+        assertThat(get("/api/fleet/summary").get("byContentSync").get("in_sync").asLong()).isEqualTo(4);
+    }
+}
