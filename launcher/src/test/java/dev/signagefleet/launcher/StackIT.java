@@ -17,6 +17,7 @@ import dev.signagefleet.telemetry.TelemetryConsumer;
 import dev.signagefleet.testing.BrokerExtension;
 import dev.signagefleet.testing.FreePorts;
 import dev.signagefleet.testing.PostgresExtension;
+import dev.signagefleet.testing.QueueServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,6 +53,8 @@ class StackIT {
     static final BrokerExtension external = new BrokerExtension();
     @RegisterExtension
     static final PostgresExtension externalDb = new PostgresExtension();
+    @RegisterExtension
+    static final QueueServerExtension externalSqs = new QueueServerExtension();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Stack> stacks = new ArrayList<>();
 
@@ -160,14 +163,19 @@ class StackIT {
         external.accounts().addDevice("ext-01", "osaka", "ext-device-secret");
         StackOptions options = new StackOptions(Files.createTempDirectory("stack-ext-"), "127.0.0.1", FreePorts.next(),
                 FreePorts.next(), FreePorts.next(), 0, Duration.ofSeconds(30),
-                Optional.of(externalDb.config().jdbcUrl()), Optional.of(external.url()), Optional.of("http://127.0.0.1:1"),
+                Optional.of(externalDb.config().jdbcUrl()), Optional.of(external.url()), Optional.of(externalSqs.endpoint()),
                 Optional.empty(), Optional.of(ADMIN_PASSWORD), 100_000, false);
         Stack stack = Stack.start(options, Settings.of(Map.of(
                 "SIGNAGE_POSTGRES_USER", externalDb.config().user(),
-                "SIGNAGE_TELEMETRY_MQTT_PASSWORD", "external-service-secret")), Clock.systemUTC());
+                "SIGNAGE_TELEMETRY_MQTT_PASSWORD", "external-service-secret",
+                "SIGNAGE_SQS_REGION", "elasticmq",
+                "SIGNAGE_SQS_ACCESS_KEY", "local",
+                "SIGNAGE_SQS_SECRET_KEY", "local")), Clock.systemUTC());
         stacks.add(stack);
         assertThat(stack.broker()).isEmpty();
         assertThat(stack.mqttUrl()).isEqualTo(external.url());
+        assertThat(stack.sqsEndpoint()).isEqualTo(externalSqs.endpoint());
+        assertThat(externalSqs.client().listQueues().queueUrls()).anyMatch(url -> url.endsWith("signage-content-builder"));
         await().atMost(Duration.ofSeconds(20)).until(() -> stack.telemetry().isListening());
 
         Mqtt5BlockingClient device = Mqtt5Client.builder().identifier("ext-01").serverHost("127.0.0.1").serverPort(external.port())

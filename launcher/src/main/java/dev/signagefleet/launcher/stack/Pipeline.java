@@ -73,7 +73,14 @@ final class Pipeline implements AutoCloseable {
                         new QueueTopology.Subscription(ContentRegistry.CONSUMER, ContentRegistry.SUBSCRIBES),
                         new QueueTopology.Subscription(UploadJourney.CONSUMER, UploadJourney.SUBSCRIBES))));
         if (env.bool("SIGNAGE_SQS_PROVISION", true)) {
-            topology.queues().forEach(queues::provision);
+            try {
+                topology.queues().forEach(queues::provision);
+            } catch (RuntimeException e) {
+                sqs.close();
+                throw new StackStartException("cannot prepare the SQS queues at " + sqsSettings.endpoint().orElse("AWS")
+                        + ": " + dev.signagefleet.common.Causes.rootMessage(e)
+                        + ". Check --sqs-url and the SQS credentials (SIGNAGE_SQS_ACCESS_KEY/_SECRET_KEY or the AWS default chain)", e);
+            }
         }
         log.info("Event subscriptions: {}", topology);
         ContentPackages packages = new ContentPackages(contentDir);

@@ -1,7 +1,8 @@
 package dev.signagefleet.management.uploads;
 
-import dev.signagefleet.common.csv.SpreadsheetSafeCsv;
+import dev.signagefleet.ingest.csv.CsvCharsets;
 import dev.signagefleet.ingest.csv.Problem;
+import dev.signagefleet.ingest.csv.ProblemReport;
 import dev.signagefleet.ingest.upload.UploadQueries;
 import dev.signagefleet.ingest.upload.UploadService;
 import dev.signagefleet.ingest.upload.UploadView;
@@ -20,9 +21,7 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.Charset;
-import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -174,13 +173,10 @@ public final class UploadRoutes implements Routes {
         queries.byId(id).orElseThrow(() -> ApiException.notFound("Upload", id.toString()));
         ctx.contentType("text/csv; charset=utf-8");
         ctx.header("Content-Disposition", "attachment; filename=\"upload-" + id + "-errors.csv\"");
-        Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8);
-        out.write('\uFEFF');
-        try (SpreadsheetSafeCsv csv = new SpreadsheetSafeCsv(out)) {
-            csv.row(List.of("line", "column", "code", "message"));
-            for (Problem p : queries.problems(id, 10_000)) {
-                csv.row(java.util.Arrays.asList(String.valueOf(p.line()), p.column(), p.code(), p.message()));
-            }
+        UploadView upload = queries.byId(id).orElseThrow();
+        List<Problem> problems = queries.problems(id, 10_000);
+        try (Writer out = new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8)) {
+            ProblemReport.writeCsv(problems, Math.max(0, upload.problemCount() - problems.size()), out);
         }
     }
 
@@ -228,10 +224,10 @@ public final class UploadRoutes implements Routes {
         if (name == null) {
             return Optional.empty();
         }
-        String normalized = name.equalsIgnoreCase("Shift_JIS") || name.equalsIgnoreCase("SJIS") ? "Windows-31J" : name;
         try {
-            return Optional.of(Charset.forName(normalized));
-        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            // Every spelling of Shift_JIS means what Excel in Japan writes: Windows-31J.
+            return Optional.of(CsvCharsets.forName(name));
+        } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("charset", "charset must be UTF-8 or Shift_JIS (Windows-31J), was '" + name + "'");
         }
     }
