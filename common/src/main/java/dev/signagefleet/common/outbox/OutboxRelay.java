@@ -306,6 +306,20 @@ public final class OutboxRelay implements AutoCloseable {
         return pending.get();
     }
 
+    /**
+     * Marks a source's events published since {@code since} as not yet published, so the relay sends
+     * them again. For a transport that may have lost them (a queue server without persistence that
+     * restarted); consumers deduplicate by event id, so what was already handled is skipped.
+     *
+     * @return how many events will be sent again
+     */
+    public static int republishSince(Jdbi jdbi, String source, Instant since) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE outbox SET published_at = NULL "
+                                + "WHERE source = :source AND published_at >= :since AND parked_at IS NULL")
+                .bind("source", source).bind("since", java.sql.Timestamp.from(since)).execute());
+    }
+
     /** Events refused for good and kept aside. */
     public long parked() {
         return parked.get();

@@ -27,6 +27,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -60,8 +61,11 @@ final class Pipeline implements AutoCloseable {
      * @param mqtt          the broker and the content-registry's service login
      * @param publicBaseUrl where terminals download packages (the HTTP API's public address)
      */
-    Pipeline(Settings env, Database database, SqsSettings sqsSettings, MqttSettings mqtt, Path contentDir,
-             java.util.function.Supplier<String> publicBaseUrl, Clock clock, MeterRegistry meters) {
+    /**
+     * @param volatileQueues the queue server forgets messages when it stops (the embedded ElasticMQ)
+     */
+    Pipeline(Settings env, Database database, SqsSettings sqsSettings, boolean volatileQueues, MqttSettings mqtt,
+             Path contentDir, java.util.function.Supplier<String> publicBaseUrl, Clock clock, MeterRegistry meters) {
         this.sqs = SqsClients.create(sqsSettings);
         QueueDirectory queues = new QueueDirectory(sqs, env.integer("SIGNAGE_SQS_MAX_RECEIVES", 5, 1, 1000),
                 env.seconds("SIGNAGE_SQS_VISIBILITY_SEC", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(12)));
@@ -83,6 +87,19 @@ final class Pipeline implements AutoCloseable {
             }
         }
         log.info("Event subscriptions: {}", topology);
+        if (volatileQueues) {
+            // The embedded queue server keeps messages in memory only: what it held when the stack
+            // stopped is gone. Send the recent events again; consumers skip what they already handled.
+            Instant since = clock.instant().minus(env.seconds("SIGNAGE_REPLAY_WINDOW_SEC", Duration.ofDays(1),
+                    Duration.ZERO, Duration.ofDays(30)));
+            int replayed = 0;
+            for (String source : List.of(UploadService.SOURCE, ContentBuilder.SOURCE, ContentRegistry.SOURCE)) {
+                replayed += OutboxRelay.republishSince(database.jdbi(), source, since);
+            }
+            if (replayed > 0) {
+                log.info("Sending {} recent event(s) again: the embedded queue server does not keep messages across restarts", replayed);
+            }
+        }
         ContentPackages packages = new ContentPackages(contentDir);
         SqsEventPublisher publisher = new SqsEventPublisher(queues, topology);
         OutboxRelay.Options relayOptions = new OutboxRelay.Options(Duration.ofMillis(200), 100, Duration.ofDays(7));

@@ -188,7 +188,8 @@ public final class Stack implements AutoCloseable {
                 : new MqttSettings(mqttUrl, env.string("SIGNAGE_CONTENT_MQTT_USERNAME", Pipeline.REGISTRY_ACCOUNT),
                         new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", "")));
         Path contentDir = env.optional("SIGNAGE_CONTENT_DIR").map(Path::of).orElse(dataDir.resolve("content-packages"));
-        pipeline = new Pipeline(env, database, sqsSettings, registryMqtt, contentDir, this::publicHttpUrl, clock, meters);
+        pipeline = new Pipeline(env, database, sqsSettings, options.sqsUrl().isEmpty(), registryMqtt, contentDir,
+                this::publicHttpUrl, clock, meters);
         started.push(new Step("content pipeline", pipeline));
 
         FleetQueries fleet = new FleetQueries(database.jdbi());

@@ -1,0 +1,84 @@
+package dev.signagefleet.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.launcher.stack.Stack;
+import dev.signagefleet.launcher.stack.StackOptions;
+import dev.signagefleet.testing.FreePorts;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded queue server forgets its messages when the stack stops. An upload whose event was
+ * lost that way still finishes after a restart: recent events are sent again, and consumers skip
+ * the ones they already handled.
+ */
+class PipelineRecoveryIT {
+
+    private static final String ADMIN_PASSWORD = "recovery-it";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static Stack start(Path dataDir, Map<String, String> env) {
+        StackOptions options = new StackOptions(dataDir, "127.0.0.1", FreePorts.next(), FreePorts.next(), FreePorts.next(), 0,
+                Duration.ofSeconds(30), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(ADMIN_PASSWORD), 100_000, false);
+        return Stack.start(options, Settings.of(env), Clock.systemUTC());
+    }
+
+    private String status(Stack stack, String uploadId) throws Exception {
+        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort()
+                + "/api/uploads/" + uploadId)).header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+        return Json.mapper().readTree(response.body()).get("status").asText();
+    }
+
+    @Test
+    void anUploadWhoseEventWasLostFinishesAfterARestart() throws Exception {
+        Path dataDir = Files.createTempDirectory("recovery-it-");
+        // First run: the builder's queue receives nothing, as if the queue server had lost the event.
+        Stack first = start(dataDir, Map.of("SIGNAGE_SUBSCRIPTIONS", "content-builder=signage.nothing.v1;"
+                + "content-registry=signage.content.built.v1;csv-ingest=signage.content.build-started.v1,"
+                + "signage.content.built.v1,signage.content.build-failed.v1,signage.content.registered.v1"));
+        String uploadId;
+        try {
+            String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.httpPort()
+                            + "/api/uploads")).header("Authorization", auth).header("Content-Type", "text/csv")
+                    .POST(HttpRequest.BodyPublishers.ofString("slide_id,title,duration_sec,target_group\nr-1,Recovered,9,sendai\n"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            uploadId = Json.mapper().readTree(accepted.body()).get("uploadId").asText();
+            long published = first.database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM outbox WHERE subject = :u AND published_at IS NOT NULL").bind("u", uploadId)
+                    .mapTo(Long.class).one());
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM outbox WHERE subject = :u AND published_at IS NOT NULL").bind("u", uploadId)
+                    .mapTo(Long.class).one()) == 1);
+            assertThat(published).isBetween(0L, 1L);
+            assertThat(status(first, uploadId)).isEqualTo("ACCEPTED");
+        } finally {
+            first.close();
+        }
+
+        Stack second = start(dataDir, Map.of());
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> status(second, uploadId).equals("DONE"));
+        } finally {
+            second.close();
+        }
+    }
+}
