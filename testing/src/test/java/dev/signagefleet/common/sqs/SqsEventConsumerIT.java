@@ -7,6 +7,7 @@ import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.retry.Backoff;
 import dev.signagefleet.testing.PostgresExtension;
 import dev.signagefleet.testing.QueueServerExtension;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,9 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /** The SQS adapter against a real ElasticMQ and PostgreSQL: fan-out, exactly-once effects, dead letters, redrive. */
@@ -40,8 +44,13 @@ class SqsEventConsumerIT {
     }
 
     private SqsEventConsumer consume(QueueDirectory dir, String consumer, String queue, EventHandler handler) {
+        return consume(dir, consumer, queue, handler, new SimpleMeterRegistry());
+    }
+
+    private SqsEventConsumer consume(QueueDirectory dir, String consumer, String queue, EventHandler handler,
+                                     MeterRegistry meters) {
         SqsEventConsumer c = new SqsEventConsumer(consumer, queue, dir, db.jdbi(), handler, Clock.systemUTC(),
-                new Backoff(Duration.ofMillis(100), Duration.ofMillis(200)), new SimpleMeterRegistry());
+                new Backoff(Duration.ofMillis(100), Duration.ofMillis(200)), meters);
         c.start();
         consumers.add(c);
         return c;
@@ -131,5 +140,58 @@ class SqsEventConsumerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !starts.isEmpty());
         await().pollDelay(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(15)).until(() -> true);
         assertThat(starts).hasSize(1);
+    }
+
+    /** Stands for the process being killed: an Error is not caught by the consumer, so its worker thread dies. */
+    private static final class SimulatedCrash extends Error {
+        SimulatedCrash() {
+            super("simulated crash after the commit, before the delete");
+        }
+    }
+
+    @Test
+    void aConsumerThatDiesAfterItsEffectCommittedButBeforeTheDeleteDoesNotRepeatTheEffect() {
+        QueueTopology topology = new QueueTopology("t4-", List.of(
+                new QueueTopology.Subscription("worker", List.of("test.crash.v1"))));
+        QueueDirectory dir = directory();
+        topology.queues().forEach(dir::provision);
+        AtomicInteger effects = new AtomicInteger();
+        EventHandler effect = (h, e) -> {
+            h.execute("INSERT INTO inbox (consumer, event_id) VALUES ('effect-t4', ?)", e.id());
+            effects.incrementAndGet();
+        };
+        SqsEventConsumer dying = consume(dir, "t4-worker", "t4-worker", (h, e) -> {
+            effect.handle(h, e);
+            h.afterCommit(() -> {
+                throw new SimulatedCrash();
+            });
+        });
+        new SqsEventPublisher(dir, topology).publish(event("test.crash.v1", "c"));
+        // Awaitility would otherwise report the worker's death as the test's failure.
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(20)).until(() -> committedEffects() == 1);
+        dying.close(); // the rest of the dead process (its visibility timer) is gone too
+
+        assertThat(messagesInQueue(dir, "t4-worker")).as("the crashed consumer never deleted the message").isEqualTo(1);
+        MeterRegistry meters = new SimpleMeterRegistry();
+        consume(dir, "t4-worker", "t4-worker", effect, meters);
+        await().atMost(Duration.ofSeconds(30)).until(() -> messagesInQueue(dir, "t4-worker") == 0);
+        assertThat(meters.get("signage_queue_events_duplicate").counter().count()).isEqualTo(1.0);
+        assertThat(effects).hasValue(1);
+        assertThat(committedEffects()).isEqualTo(1);
+    }
+
+    private long committedEffects() {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM inbox WHERE consumer = 'effect-t4'")
+                .mapTo(Long.class).one());
+    }
+
+    private static int messagesInQueue(QueueDirectory dir, String queue) {
+        Map<QueueAttributeName, String> attributes = sqs.client().getQueueAttributes(GetQueueAttributesRequest.builder()
+                .queueUrl(dir.url(queue))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
+                .build()).attributes();
+        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 }
