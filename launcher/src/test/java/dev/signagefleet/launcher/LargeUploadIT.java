@@ -62,7 +62,8 @@ class LargeUploadIT {
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("slide_id,title,body,duration_sec,target_group,priority\n");
             for (int i = 0; i < rows; i++) {
-                out.write("s-" + i + ",Slide " + i + ",\"Body of slide " + i + ", with a comma\"," + (5 + i % 50)
+                // ~51 bytes a row, so a million rows stay under the default 64 MB upload limit.
+                out.write("s-" + i + ",Slide " + i + ",\"B, " + i + "\"," + (5 + i % 50)
                         + ",group-" + (i % groups) + "," + (i % 101) + "\n");
             }
         }
