@@ -93,4 +93,56 @@ class TerminalsAdoptContentIT {
         assertThat(get("/api/devices/sim-0003").get("content").get("sync").asText()).isEqualTo("in_sync");
         assertThat(get("/api/fleet/summary").get("byContentSync").get("in_sync").asLong()).isEqualTo(4);
     }
+
+    private static String upload(String csv) throws IOException, InterruptedException {
+        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads"))
+                .header("Authorization", auth).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString(csv)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return Json.mapper().readTree(accepted.body()).get("uploadId").asText();
+    }
+
+    private static Path newestPackage(String group) throws IOException {
+        try (var files = Files.list(dataDir.resolve("content-packages").resolve(group))) {
+            return files.filter(f -> f.getFileName().toString().matches("\\d+\\.zip"))
+                    .max(java.util.Comparator.comparingLong(f -> Long.parseLong(f.getFileName().toString().replace(".zip", ""))))
+                    .orElseThrow();
+        }
+    }
+
+    @Test
+    void aTerminalThatCannotUseItsPackageSaysWhyAndKeepsThePreviousContentUntilTheNextVersion() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/fleet/summary").get("byConnectivity").get("online").asLong() == 4);
+        FleetSimulator simulator = stack.simulator().orElseThrow();
+        simulator.stopTerminal("sim-0002");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                get("/api/devices/sim-0002").get("connectivity").get("state").asText().equals("offline"));
+        String before = get("/api/devices/sim-0002").path("latest").path("contentVersion").asText(null);
+
+        String uploadId = upload("slide_id,title,duration_sec\nbroken-download,Damaged on the way,9\n");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                get("/api/uploads/" + uploadId).get("terminals").get("text").asText().equals("3 of 4"));
+        // The package is damaged between the server and the terminal (here: on the server's disk).
+        Path damaged = newestPackage("tokyo-west");
+        byte[] original = Files.readAllBytes(damaged);
+        byte[] bytes = original.clone();
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(damaged, bytes);
+
+        simulator.startTerminal("sim-0002");
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/devices/sim-0002").get("content").hasNonNull("error"));
+        JsonNode device = get("/api/devices/sim-0002");
+        assertThat(device.get("content").get("error").asText()).containsIgnoringCase("sha256");
+        assertThat(device.get("content").get("sync").asText()).isIn("pending", "out_of_sync");
+        assertThat(device.get("latest").path("contentVersion").asText(null)).as("still shows what it showed").isEqualTo(before);
+
+        Files.write(damaged, original);
+        String next = upload("slide_id,title,duration_sec\nrepaired,Delivered whole,9\n");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                get("/api/uploads/" + next).get("terminals").get("text").asText().equals("4 of 4"));
+        JsonNode repaired = get("/api/devices/sim-0002");
+        assertThat(repaired.get("content").get("sync").asText()).isEqualTo("in_sync");
+        assertThat(repaired.get("content").hasNonNull("error")).as(repaired.toString()).isFalse();
+    }
 }

@@ -84,7 +84,7 @@ class ManagementApiIT {
             if (i <= 10) {
                 messages.add(new TelemetryMessage.StatusReport("dt/signage/" + id + "/status", new DeviceStatus(id, "boot",
                         1, clock.instant(), i <= 7 ? "1.0.0" : "1.1.0", 100L, 0.2, 500L, 2048L, 1000L, 40.0, "on",
-                        null, "10.0.0." + i, "Linux", null)));
+                        null, null, "10.0.0." + i, "Linux", null)));
             }
         }
         applier.apply(messages, clock.instant());

@@ -4,6 +4,8 @@ import dev.signagefleet.common.db.Database;
 import dev.signagefleet.common.mqtt.MqttEventPublisher;
 import dev.signagefleet.common.outbox.OutboxRelay;
 import dev.signagefleet.telemetry.connectivity.ConnectivitySweeper;
+import dev.signagefleet.telemetry.fleet.ContentSync;
+import dev.signagefleet.telemetry.sync.ContentSyncSweeper;
 import dev.signagefleet.telemetry.connectivity.DeviceEventLog;
 import dev.signagefleet.telemetry.history.HistoryMaintenance;
 import dev.signagefleet.telemetry.ingest.BatchApplier;
@@ -21,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The telemetry consumer, wired by hand: MQTT ingest → batches in Postgres → connectivity events
- * through the outbox back onto the broker; plus the sweeper that ages silent devices and the
- * history partition maintenance. Start one or several instances; they share the subscription.
+ * through the outbox back onto the broker; plus the sweepers that age silent devices and announce
+ * content out of sync / back in sync, and the history partition maintenance. Start one or several instances; they share the subscription.
  */
 public final class TelemetryConsumer implements AutoCloseable {
 
@@ -37,6 +39,7 @@ public final class TelemetryConsumer implements AutoCloseable {
     private final TelemetryIngest ingest;
     private final OutboxRelay relay;
     private final ConnectivitySweeper sweeper;
+    private final ContentSyncSweeper contentSync;
     private final HistoryMaintenance partitions;
     private final ScheduledExecutorService scheduler;
 
@@ -47,6 +50,8 @@ public final class TelemetryConsumer implements AutoCloseable {
         this.ingest = new TelemetryIngest(config, new BatchApplier(database.jdbi(), rules), clock, meters,
                 this::afterCommit);
         this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock, ingest::listeningSince);
+        this.contentSync = new ContentSyncSweeper(database.jdbi(), clock, ContentSync.DEFAULT_PENDING_GRACE,
+                ingest::listeningSince);
         this.relay = new OutboxRelay(database.jdbi(), DeviceEventLog.SOURCE,
                 new MqttEventPublisher(ingest.client(), Duration.ofSeconds(10)), OutboxRelay.Options.defaults(), meters);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -86,6 +91,13 @@ public final class TelemetryConsumer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("Connectivity sweep failed, will try again in {} s: {}", config.sweepInterval().toSeconds(), e.getMessage());
+        }
+        try {
+            if (contentSync.sweep() > 0) {
+                relay.nudge();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Content sync sweep failed, will try again in {} s: {}", config.sweepInterval().toSeconds(), e.getMessage());
         }
     }
 

@@ -204,7 +204,7 @@ public final class DeviceRoutes implements Routes {
         out.write('\uFEFF');
         try (SpreadsheetSafeCsv csv = new SpreadsheetSafeCsv(out)) {
             csv.row(List.of("deviceId", "group", "name", "location", "connectivity", "reason", "since", "lastSeenAt",
-                    "agentVersion", "contentVersion", "contentSync", "expectedContent", "ip", "os", "display", "cpuLoad",
+                    "agentVersion", "contentVersion", "contentSync", "expectedContent", "contentError", "ip", "os", "display", "cpuLoad",
                     "memUsedMb", "memTotalMb", "diskFreeMb", "temperatureC"));
             fleet.forEach(query, d -> csv.row(csvRow(d)));
         }
@@ -225,6 +225,7 @@ public final class DeviceRoutes implements Routes {
         row.add(s == null ? null : s.contentVersion());
         row.add(d.content().sync());
         row.add(d.content().expected());
+        row.add(d.content().error());
         row.add(s == null ? null : s.ip());
         row.add(s == null ? null : s.os());
         row.add(s == null ? null : s.display());

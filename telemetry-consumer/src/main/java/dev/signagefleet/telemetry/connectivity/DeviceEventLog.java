@@ -4,6 +4,7 @@ import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.TraceParent;
 import dev.signagefleet.common.outbox.Outbox;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Records connectivity changes as CloudEvents: in {@code device_events} for the fleet API, and in
+ * Records device events (connectivity and content sync changes) as CloudEvents: in {@code device_events} for the fleet API, and in
  * the outbox (same transaction) so they are published for any other domain to subscribe to.
  */
 public final class DeviceEventLog {
@@ -34,12 +35,16 @@ public final class DeviceEventLog {
         data.put("since", change.at().toString());
         data.put("lastSeenAt", change.lastSeenAt() == null ? null : change.lastSeenAt().toString());
         data.put("bootId", change.bootId());
-        // A device's connectivity story is one journey: correlate its events by device.
-        Event event = Event.create(SOURCE, change.eventType(), change.deviceId(), change.at(),
-                "device:" + change.deviceId(), TraceParent.newTrace(), data);
+        return record(handle, change.eventType(), change.deviceId(), change.at(), data);
+    }
+
+    /** Records one event of a device: {@code data} becomes the event's data. */
+    public Event record(Handle handle, String type, String deviceId, Instant at, Map<String, Object> data) {
+        // A device's story is one journey: correlate its events by device.
+        Event event = Event.create(SOURCE, type, deviceId, at, "device:" + deviceId, TraceParent.newTrace(), data);
         handle.createUpdate(INSERT)
                 .bind("eventId", UUID.fromString(event.id()))
-                .bind("deviceId", change.deviceId())
+                .bind("deviceId", deviceId)
                 .bind("type", event.type())
                 .bind("occurredAt", Timestamp.from(event.time()))
                 .bind("data", event.data().toString())

@@ -18,7 +18,7 @@ public enum ContentSync {
     public static final Duration DEFAULT_PENDING_GRACE = Duration.ofMinutes(2);
 
     /** The state as SQL over {@code s} (device_state) and {@code cc} (current_content); binds {@code :pendingSince}. */
-    static final String SQL = """
+    public static final String SQL = """
             (CASE WHEN cc.version IS NULL THEN 'none'
                   WHEN s.content_version = cc.version THEN 'in_sync'
                   WHEN cc.registered_at > :pendingSince THEN 'pending'

@@ -24,8 +24,9 @@ public record DeviceView(
      * @param current  the version the device reports
      * @param expected its group's current version
      * @param since    when that version became current
+     * @param error    why the device could not put the assigned content on screen, as it reported (null when none)
      */
-    public record ContentView(String sync, String current, String expected, Instant since) {
+    public record ContentView(String sync, String current, String expected, Instant since, String error) {
     }
 
     /**

@@ -31,7 +31,7 @@ public final class FleetQueries {
             d.device_id, d.group_name, d.name, d.location, d.registered_at,
             s.connectivity, s.connectivity_reason, s.connectivity_since, s.last_seen_at,
             s.boot_id, s.seq, s.sent_at, s.received_at, s.agent_version, s.uptime_sec, s.cpu_load, s.mem_used_mb,
-            s.mem_total_mb, s.disk_free_mb, s.temperature_c, s.display, s.content_version, s.ip, s.os,
+            s.mem_total_mb, s.disk_free_mb, s.temperature_c, s.display, s.content_version, s.content_error, s.ip, s.os,
             s.dropped_while_offline, cc.version AS expected_content, cc.registered_at AS expected_since,
             """ + ContentSync.SQL + " AS content_sync ";
     // current_content belongs to content-registry: the fleet reads which version each group should show.
@@ -156,7 +156,8 @@ public final class FleetQueries {
     /** One recorded status of a device. */
     public record HistoryPoint(String bootId, long seq, Instant sentAt, Instant receivedAt, String agentVersion,
                                Long uptimeSec, Double cpuLoad, Long memUsedMb, Long memTotalMb, Long diskFreeMb,
-                               Double temperatureC, String display, String contentVersion, String ip) {
+                               Double temperatureC, String display, String contentVersion, String contentError,
+                               String ip) {
     }
 
     /**
@@ -171,7 +172,7 @@ public final class FleetQueries {
     public HistoryPage history(String deviceId, Instant from, Instant to, int limit, String cursor) {
         StringBuilder sql = new StringBuilder("""
                 SELECT boot_id, seq, sent_at, received_at, agent_version, uptime_sec, cpu_load, mem_used_mb,
-                       mem_total_mb, disk_free_mb, temperature_c, display, content_version, ip
+                       mem_total_mb, disk_free_mb, temperature_c, display, content_version, content_error, ip
                 FROM status_history
                 WHERE device_id = :id AND sent_at >= :from AND sent_at < :to
                 """);
@@ -193,7 +194,7 @@ public final class FleetQueries {
                             instant(rs, "received_at"), rs.getString("agent_version"), longOrNull(rs, "uptime_sec"),
                             doubleOrNull(rs, "cpu_load"), longOrNull(rs, "mem_used_mb"), longOrNull(rs, "mem_total_mb"),
                             longOrNull(rs, "disk_free_mb"), doubleOrNull(rs, "temperature_c"), rs.getString("display"),
-                            rs.getString("content_version"), rs.getString("ip")))
+                            rs.getString("content_version"), rs.getString("content_error"), rs.getString("ip")))
                     .list();
         });
         String next = null;
@@ -315,7 +316,7 @@ public final class FleetQueries {
                 new DeviceView.ConnectivityView(rs.getString("connectivity"), rs.getString("connectivity_reason"),
                         instant(rs, "connectivity_since"), instant(rs, "last_seen_at")),
                 new DeviceView.ContentView(rs.getString("content_sync"), rs.getString("content_version"),
-                        rs.getString("expected_content"), instant(rs, "expected_since")),
+                        rs.getString("expected_content"), instant(rs, "expected_since"), rs.getString("content_error")),
                 latest);
     }
 

@@ -12,14 +12,14 @@ public final class StatusHistoryRepository {
     // number of new rows (duplicates are skipped by the primary key).
     private static final String INSERT = """
             INSERT INTO status_history (device_id, boot_id, seq, sent_at, received_at, agent_version, uptime_sec,
-                cpu_load, mem_used_mb, mem_total_mb, disk_free_mb, temperature_c, display, content_version, ip, os,
+                cpu_load, mem_used_mb, mem_total_mb, disk_free_mb, temperature_c, display, content_version, content_error, ip, os,
                 dropped_while_offline)
             SELECT * FROM unnest(
                 CAST(:deviceId AS text[]), CAST(:bootId AS text[]), CAST(:seq AS bigint[]),
                 CAST(:sentAt AS timestamptz[]), CAST(:receivedAt AS timestamptz[]), CAST(:agentVersion AS text[]),
                 CAST(:uptimeSec AS bigint[]), CAST(:cpuLoad AS float8[]), CAST(:memUsedMb AS bigint[]),
                 CAST(:memTotalMb AS bigint[]), CAST(:diskFreeMb AS bigint[]), CAST(:temperatureC AS float8[]),
-                CAST(:display AS text[]), CAST(:contentVersion AS text[]), CAST(:ip AS text[]), CAST(:os AS text[]),
+                CAST(:display AS text[]), CAST(:contentVersion AS text[]), CAST(:contentError AS text[]), CAST(:ip AS text[]), CAST(:os AS text[]),
                 CAST(:droppedWhileOffline AS bigint[]))
             ON CONFLICT DO NOTHING
             """;
@@ -52,6 +52,7 @@ public final class StatusHistoryRepository {
         Double[] temperatureC = new Double[n];
         String[] display = new String[n];
         String[] contentVersion = new String[n];
+        String[] contentError = new String[n];
         String[] ip = new String[n];
         String[] os = new String[n];
         Long[] dropped = new Long[n];
@@ -71,6 +72,7 @@ public final class StatusHistoryRepository {
             temperatureC[i] = s.temperatureC();
             display[i] = s.display();
             contentVersion[i] = s.contentVersion();
+            contentError[i] = s.contentError();
             ip[i] = s.ip();
             os[i] = s.os();
             dropped[i] = s.droppedWhileOffline();
@@ -90,6 +92,7 @@ public final class StatusHistoryRepository {
                 .bind("temperatureC", temperatureC)
                 .bind("display", display)
                 .bind("contentVersion", contentVersion)
+                .bind("contentError", contentError)
                 .bind("ip", ip)
                 .bind("os", os)
                 .bind("droppedWhileOffline", dropped)

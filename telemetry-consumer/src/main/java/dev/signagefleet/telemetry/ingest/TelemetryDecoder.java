@@ -26,6 +26,8 @@ public final class TelemetryDecoder {
 
     private static final Pattern TOPIC = Pattern.compile("^dt/signage/([A-Za-z0-9_-]{1,64})/(status|presence)$");
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    /** Longer content errors are cut to this many characters. */
+    static final int MAX_CONTENT_ERROR = 500;
     private static final int MAX_TEXT = 200;
     /** Times before this are not from a terminal's clock (PostgreSQL could store them, but nothing sensible). */
     private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
@@ -122,6 +124,7 @@ public final class TelemetryDecoder {
                 f.optionalDouble("temperatureC"),
                 display,
                 f.optionalText("contentVersion", 128),
+                f.optionalFreeText("contentError", MAX_CONTENT_ERROR),
                 f.optionalText("ip", 64),
                 f.optionalText("os", MAX_TEXT),
                 f.optionalNonNegativeLong("droppedWhileOffline"));
@@ -189,6 +192,29 @@ public final class TelemetryDecoder {
                 throw new InvalidField(name + " contains control characters: " + quote(value.asText()));
             }
             return value.asText();
+        }
+
+        /**
+         * Text for humans: control characters become spaces and an over-long text is cut (with an
+         * ellipsis) instead of refusing the whole status, which carries more than this one field.
+         */
+        String optionalFreeText(String name, int maxLength) {
+            JsonNode value = present(name);
+            if (value == null) {
+                return null;
+            }
+            if (!value.isTextual()) {
+                throw new InvalidField(name + " must be a string");
+            }
+            String text = CONTROL.matcher(value.asText()).replaceAll(" ").strip();
+            if (text.isEmpty()) {
+                return null;
+            }
+            if (text.length() <= maxLength) {
+                return text;
+            }
+            int cut = Character.isHighSurrogate(text.charAt(maxLength - 2)) ? maxLength - 2 : maxLength - 1;
+            return text.substring(0, cut) + "\u2026";
         }
 
         long requiredLong(String name) {

@@ -34,7 +34,7 @@ public final class DeviceStateRepository {
     private static final String COLUMNS = """
             s.device_id, d.group_name, s.connectivity, s.connectivity_reason, s.connectivity_since, s.last_seen_at,
             s.boot_id, s.seq, s.sent_at, s.received_at, s.agent_version, s.uptime_sec, s.cpu_load, s.mem_used_mb,
-            s.mem_total_mb, s.disk_free_mb, s.temperature_c, s.display, s.content_version, s.ip, s.os,
+            s.mem_total_mb, s.disk_free_mb, s.temperature_c, s.display, s.content_version, s.content_error, s.ip, s.os,
             s.dropped_while_offline, s.presence_boot_id, s.presence_conn, s.presence_state, s.presence_at
             """;
     private static final String LOCK = "SELECT " + COLUMNS + """
@@ -57,7 +57,7 @@ public final class DeviceStateRepository {
                 last_seen_at = :lastSeenAt, boot_id = :bootId, seq = :seq, sent_at = :sentAt, received_at = :receivedAt,
                 agent_version = :agentVersion, uptime_sec = :uptimeSec, cpu_load = :cpuLoad, mem_used_mb = :memUsedMb,
                 mem_total_mb = :memTotalMb, disk_free_mb = :diskFreeMb, temperature_c = :temperatureC,
-                display = :display, content_version = :contentVersion, ip = :ip, os = :os,
+                display = :display, content_version = :contentVersion, content_error = :contentError, ip = :ip, os = :os,
                 dropped_while_offline = :droppedWhileOffline, presence_boot_id = :presenceBootId,
                 presence_conn = :presenceConn, presence_state = :presenceState, presence_at = :presenceAt,
                 updated_at = now()
@@ -120,6 +120,7 @@ public final class DeviceStateRepository {
                     .bind("temperatureC", st == null ? null : st.temperatureC())
                     .bind("display", st == null ? null : st.display())
                     .bind("contentVersion", st == null ? null : st.contentVersion())
+                    .bind("contentError", st == null ? null : st.contentError())
                     .bind("ip", st == null ? null : st.ip())
                     .bind("os", st == null ? null : st.os())
                     .bind("droppedWhileOffline", st == null ? null : st.droppedWhileOffline())
@@ -144,7 +145,8 @@ public final class DeviceStateRepository {
                     rs.getString("agent_version"), longOrNull(rs, "uptime_sec"), doubleOrNull(rs, "cpu_load"),
                     longOrNull(rs, "mem_used_mb"), longOrNull(rs, "mem_total_mb"), longOrNull(rs, "disk_free_mb"),
                     doubleOrNull(rs, "temperature_c"), rs.getString("display"), rs.getString("content_version"),
-                    rs.getString("ip"), rs.getString("os"), longOrNull(rs, "dropped_while_offline"));
+                    rs.getString("content_error"), rs.getString("ip"), rs.getString("os"),
+                    longOrNull(rs, "dropped_while_offline"));
         }
         int connValue = rs.getInt("presence_conn");
         Integer conn = rs.wasNull() ? null : connValue;
@@ -156,8 +158,4 @@ public final class DeviceStateRepository {
                 rs.getString("presence_boot_id"), conn,
                 presenceState == null ? null : presenceState.equals("online"), instant(rs, "presence_at"));
     }
-
-
-
-
 }

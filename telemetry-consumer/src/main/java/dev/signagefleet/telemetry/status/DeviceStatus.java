@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One status report of a terminal, as validated from {@code dt/signage/{id}/status}. Optional
- * metrics are null when the terminal did not report them.
+ * metrics are null when the terminal did not report them. {@code contentError} says why the
+ * assigned content is not on screen (null when it is).
  */
 public record DeviceStatus(
         String deviceId,
@@ -21,6 +22,7 @@ public record DeviceStatus(
         Double temperatureC,
         String display,
         String contentVersion,
+        String contentError,
         String ip,
         String os,
         Long droppedWhileOffline) {

@@ -19,7 +19,7 @@ class HistoryMaintenanceIT {
 
     private static DeviceStatus status(long seq, Instant sentAt) {
         return new DeviceStatus("clock-skewed", "boot", seq, sentAt, "1.0.0", null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     private static String partitionOf(long seq) {

@@ -42,6 +42,23 @@ class TelemetryDecoderTest {
         assertThat(((TelemetryMessage.StatusReport) m).status().sentAt()).isEqualTo(Instant.parse("2026-11-23T00:00:00Z"));
     }
 
+    @Test
+    void aContentErrorIsKeptReadableAndBoundedInsteadOfRefusingTheStatus() {
+        String longReason = "sha256 mismatch \u2460 ".repeat(100);
+        TelemetryMessage m = decoder.decode("dt/signage/d1/status", json("""
+                {"v":1,"deviceId":"d1","bootId":"b","seq":1,"sentAt":"2026-11-23T09:00:00Z","contentVersion":"g-v1",
+                 "contentError":"%s\\nnext line"}
+                """.formatted(longReason)));
+        var status = ((TelemetryMessage.StatusReport) m).status();
+        assertThat(status.contentVersion()).isEqualTo("g-v1");
+        assertThat(status.contentError()).hasSize(TelemetryDecoder.MAX_CONTENT_ERROR).startsWith("sha256 mismatch \u2460")
+                .endsWith("\u2026").doesNotContain("\n");
+        var shortOne = ((TelemetryMessage.StatusReport) decoder.decode("dt/signage/d1/status", json("""
+                {"v":1,"deviceId":"d1","bootId":"b","seq":2,"sentAt":"2026-11-23T09:00:00Z","contentError":"disk\\tfull"}
+                """))).status();
+        assertThat(shortOne.contentError()).isEqualTo("disk full");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "not JSON | {oops | not valid JSON",

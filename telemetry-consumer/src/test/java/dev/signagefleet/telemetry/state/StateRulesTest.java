@@ -19,7 +19,7 @@ class StateRulesTest {
 
     private static DeviceStatus status(String boot, long seq, Instant sentAt) {
         return new DeviceStatus("lobby-01", boot, seq, sentAt, "1.0.0", 10L, 0.1, 100L, 2048L, 5000L, 40.0,
-                "on", null, "10.0.0.1", "Linux", null);
+                "on", null, null, "10.0.0.1", "Linux", null);
     }
 
     private static DeviceState fresh() {
