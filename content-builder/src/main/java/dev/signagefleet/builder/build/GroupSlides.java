@@ -24,6 +24,10 @@ public final class GroupSlides {
                        s.end_at, s.target_group, s.priority
                 FROM slides s JOIN uploads u USING (upload_id)
                 WHERE u.status <> 'FAILED'
+                  -- only slide ids that ever targeted this group (or every group): a slide whose newest
+                  -- version targets the group has such a version, so nothing is missed, and a build
+                  -- reads its group's slides instead of every slide of every group
+                  AND s.slide_id IN (SELECT slide_id FROM slides WHERE target_group = :group OR target_group IS NULL)
                 ORDER BY s.slide_id, u.created_at DESC, s.upload_id DESC
             ) a
             WHERE (a.target_group = :group OR a.target_group IS NULL) AND (a.end_at IS NULL OR a.end_at > :now)
