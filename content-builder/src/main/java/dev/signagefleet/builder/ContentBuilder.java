@@ -77,9 +77,11 @@ public final class ContentBuilder implements EventHandler {
             int[] slideCount = {0};
             try {
                 written = packages.write(group, number, out -> slideCount[0] = PlayerPackage.write(out,
-                        version, uploadId, now, maxPackageBytes, sink -> slides.forEach(handle, group, now, sink)));
+                        version, uploadId, now, maxPackageBytes, sink -> slides.forEach(handle, uploadId, group, now, sink)));
             } catch (PackageTooLargeException | UncheckedIOException e) {
                 failed(handle, event, uploadId, group, version + ": " + e.getMessage(), trace);
+                // The packages of the groups built before are not versions: remove them.
+                built.forEach(b -> packages.delete((String) b.get("group"), (Long) b.get("number")));
                 return;
             }
             handle.createUpdate("""
@@ -100,6 +102,8 @@ public final class ContentBuilder implements EventHandler {
             log.info("Built {} for upload {}: {} slide(s), {} bytes, sha256 {}", version, uploadId, slideCount[0],
                     written.size(), written.sha256());
         }
+        handle.createUpdate("INSERT INTO built_uploads (upload_id, built_at) VALUES (:u, :at) ON CONFLICT DO NOTHING")
+                .bind("u", uploadId).bind("at", Timestamp.from(clock.instant())).execute();
         for (Map<String, Object> data : built) {
             Outbox.append(handle, Event.create(SOURCE, SignageEvents.CONTENT_BUILT, (String) data.get("group"),
                     clock.instant(), event.correlationId(), trace, data));

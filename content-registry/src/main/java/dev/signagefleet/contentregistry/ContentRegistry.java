@@ -33,6 +33,8 @@ public final class ContentRegistry implements EventHandler {
     private static final Logger log = LoggerFactory.getLogger(ContentRegistry.class);
 
     public static final String SOURCE = "/signage/content-registry";
+    /** Advisory lock class for "a version of this group is being registered". */
+    private static final int GROUP_LOCK = 1_701_000_002;
     public static final String CONSUMER = "content-registry";
     public static final List<String> SUBSCRIBES = List.of(SignageEvents.CONTENT_BUILT);
 
@@ -79,6 +81,9 @@ public final class ContentRegistry implements EventHandler {
                 .bind("g", group).bind("n", number).bind("sha", sha256).bind("size", size)
                 .bind("slides", d.path("slides").asInt()).bind("u", uploadId == null ? null : UUID.fromString(uploadId))
                 .bind("c", event.correlationId()).bind("at", Timestamp.from(now)).execute();
+        // One registration per group at a time, also for its very first version (no row to lock yet):
+        // a group's current version, and its retained assignment, only ever move forward.
+        handle.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", GROUP_LOCK, group);
         Optional<Long> current = handle.createQuery("SELECT version_number FROM current_content WHERE group_name = :g FOR UPDATE")
                 .bind("g", group).mapTo(Long.class).findOne();
         boolean superseded = current.isPresent() && current.get() > number;
@@ -89,6 +94,7 @@ public final class ContentRegistry implements EventHandler {
                             INSERT INTO current_content (group_name, version_number, version, registered_at) VALUES (:g, :n, :v, :at)
                             ON CONFLICT (group_name) DO UPDATE SET version_number = EXCLUDED.version_number,
                                 version = EXCLUDED.version, registered_at = EXCLUDED.registered_at
+                            WHERE current_content.version_number < EXCLUDED.version_number
                             """)
                     .bind("g", group).bind("n", number).bind("v", version).bind("at", Timestamp.from(now)).execute();
             ObjectNode assignment = Json.mapper().createObjectNode()

@@ -180,7 +180,10 @@ class PipelineIT {
         String expected = new String(Files.readAllBytes(SAMPLES.resolve("slides_sjis.csv")), "Windows-31J");
         String title = json(get("/api/slides/j-001")).get("title").asText();
         assertThat(expected).contains(title);
-        assertThat(title).contains("①");
+        assertThat(title).isEqualTo("ようこそ ① ㈱サンプル");
+        JsonNode second = json(get("/api/slides/j-002"));
+        assertThat(second.get("title").asText()).isEqualTo("ﾎﾟｲﾝﾄ２倍 ～ 週末限定");
+        assertThat(second.get("body").asText()).isEqualTo("髙橋店長のおすすめ");
     }
 
     @Test
@@ -222,16 +225,25 @@ class PipelineIT {
         assertThat(printed).contains("Accepted as").contains("signage.content.registered.v1").contains("DONE");
     }
 
+    private static Optional<JsonNode> poison() throws IOException, InterruptedException {
+        for (JsonNode letter : json(get("/api/dead-letters?state=dead")).get("items")) {
+            if (letter.get("eventId").asText().equals("poison-1")) {
+                return Optional.of(letter);
+            }
+        }
+        return Optional.empty();
+    }
+
     @Test
-    void aPoisonMessageIsDeadLetteredWithItsReasonAndCanBeRedrivenOrDiscarded() throws Exception {
+    void aPoisonMessageIsDeadLetteredWithItsReasonAndCanBeDiscarded() throws Exception {
         software.amazon.awssdk.services.sqs.SqsClient sqs = dev.signagefleet.common.sqs.SqsClients.create(
                 dev.signagefleet.common.sqs.SqsSettings.local(stack.sqsEndpoint()));
         String queue = sqs.getQueueUrl(b -> b.queueName("signage-content-builder")).queueUrl();
         sqs.sendMessage(b -> b.queueUrl(queue).messageBody("{\"specversion\":\"1.0\",\"id\":\"poison-1\",\"source\":\"/test\","
                 + "\"type\":\"signage.elements.registered.v1\",\"time\":\"2026-11-24T00:00:00Z\",\"data\":{\"uploadId\":\"not-a-uuid\"}}"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> json(get("/api/dead-letters")).get("items").size() > 0);
-        JsonNode letter = json(get("/api/dead-letters")).get("items").get(0);
-        assertThat(letter.get("eventId").asText()).isEqualTo("poison-1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> poison().isPresent());
+        JsonNode letter = poison().orElseThrow();
+        assertThat(letter.get("state").asText()).isEqualTo("dead");
         assertThat(letter.get("reason").asText()).contains("not-a-uuid");
         HttpResponse<String> discarded = http.send(HttpRequest.newBuilder(URI.create(base + "/api/dead-letters/"
                         + letter.get("id").asText() + "/discard")).header("Authorization", basic("admin", ADMIN_PASSWORD))
@@ -239,5 +251,120 @@ class PipelineIT {
         assertThat(discarded.statusCode()).isEqualTo(200);
         assertThat(json(discarded).get("state").asText()).isEqualTo("discarded");
         sqs.close();
+    }
+
+    /** The slide ids of a group's current content. */
+    private static List<String> currentSlides(String group) throws IOException, InterruptedException {
+        for (JsonNode v : json(get("/api/contents?group=" + group)).get("items")) {
+            if (v.get("current").asBoolean()) {
+                return json(get("/api/contents/" + group + "/" + v.get("number").asLong())).get("manifest").get("slides")
+                        .findValuesAsText("slideId");
+            }
+        }
+        return List.of();
+    }
+
+    private static String accepted(String filename, String csv) throws IOException, InterruptedException {
+        HttpResponse<String> accepted = upload(filename, csv.getBytes(StandardCharsets.UTF_8), "");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return json(accepted).get("uploadId").asText();
+    }
+
+    @Test
+    void anUploadStuckBehindADeadLetterSaysSoStaysOffScreensAndFinishesAfterTheFixAndARedrive() throws Exception {
+        // A fault only this upload's build meets: the database refuses its build records.
+        stack.database().jdbi().useHandle(h -> {
+            h.execute("""
+                    CREATE FUNCTION refuse_builds() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF EXISTS (SELECT 1 FROM slides WHERE upload_id = NEW.upload_id AND slide_id = 'stuck-1') THEN
+                            RAISE EXCEPTION 'simulated fault: content_builds refuses writes';
+                        END IF;
+                        RETURN NEW;
+                    END $$""");
+            h.execute("CREATE TRIGGER refuse_builds BEFORE INSERT ON content_builds FOR EACH ROW EXECUTE FUNCTION refuse_builds()");
+        });
+        String uploadId;
+        JsonNode letter;
+        try {
+            uploadId = accepted("stuck.csv", "slide_id,title,duration_sec,target_group\nstuck-1,Waits for a fix,6,tokyo-east\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> json(get("/api/uploads/" + uploadId)).has("stuck"));
+            JsonNode stuck = json(get("/api/uploads/" + uploadId));
+            assertThat(stuck.get("status").asText()).isEqualTo("ACCEPTED");
+            letter = stuck.get("stuck").get("deadLetters").get(0);
+            assertThat(letter.get("queue").asText()).contains("content-builder");
+            assertThat(letter.get("eventType").asText()).isEqualTo("signage.elements.registered.v1");
+            assertThat(letter.get("reason").asText()).contains("simulated fault");
+
+            // Another upload for the same group is built meanwhile: the stuck upload's slide must not ride along.
+            String other = accepted("other.csv", "slide_id,title,duration_sec,target_group\nother-1,Built meanwhile,6,tokyo-east\n");
+            assertThat(awaitFinished(other).get("status").asText()).isEqualTo("DONE");
+            assertThat(currentSlides("tokyo-east")).contains("other-1").doesNotContain("stuck-1");
+        } finally {
+            stack.database().jdbi().useHandle(h -> {
+                h.execute("DROP TRIGGER refuse_builds ON content_builds");
+                h.execute("DROP FUNCTION refuse_builds()");
+            });
+        }
+
+        HttpResponse<String> redriven = http.send(HttpRequest.newBuilder(URI.create(base + letter.get("redrive").asText()))
+                .header("Authorization", basic("admin", ADMIN_PASSWORD)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(redriven.statusCode()).as(redriven.body()).isEqualTo(200);
+        assertThat(json(redriven).get("state").asText()).isEqualTo("redriven");
+        JsonNode done = awaitFinished(uploadId);
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("DONE");
+        assertThat(done.has("stuck")).isFalse();
+        assertThat(currentSlides("tokyo-east")).contains("other-1", "stuck-1");
+    }
+
+    @Test
+    void aSlideMovedToAnotherGroupLeavesItsOldGroup() throws Exception {
+        assertThat(awaitFinished(accepted("move-1.csv", "slide_id,title,duration_sec,target_group\nmover,Here first,6,nagoya\n"))
+                .get("status").asText()).isEqualTo("DONE");
+        assertThat(currentSlides("nagoya")).contains("mover");
+        String moved = accepted("move-2.csv", "slide_id,title,duration_sec,target_group\nmover,Then there,6,sendai\n");
+        JsonNode done = awaitFinished(moved);
+        assertThat(done.get("status").asText()).isEqualTo("DONE");
+        List<String> rebuilt = new java.util.ArrayList<>();
+        done.get("groups").forEach(g -> rebuilt.add(g.asText()));
+        assertThat(rebuilt).as("the old group is rebuilt too").containsExactlyInAnyOrder("nagoya", "sendai");
+        assertThat(currentSlides("sendai")).contains("mover");
+        assertThat(currentSlides("nagoya")).as("nagoya was rebuilt without the slide").doesNotContain("mover");
+    }
+
+    @Test
+    void aRejectedFileCanBeSentAgainWithTheRightCharset() throws Exception {
+        byte[] sjis = "slide_id,title,duration_sec\nretry-1,㈱サンプル ～,5\n".getBytes("Windows-31J");
+        HttpResponse<String> wrong = upload("retry.csv", sjis, "?charset=UTF-8");
+        assertThat(wrong.statusCode()).as(wrong.body()).isEqualTo(422);
+        assertThat(json(wrong).get("errors").findValuesAsText("code")).contains("bad_encoding");
+
+        HttpResponse<String> right = upload("retry.csv", sjis, "?charset=Shift_JIS");
+        assertThat(right.statusCode()).as("the earlier rejection is not handed back").isEqualTo(202);
+        assertThat(json(right).get("uploadId").asText()).isNotEqualTo(json(wrong).get("uploadId").asText());
+        assertThat(awaitFinished(json(right).get("uploadId").asText()).get("status").asText()).isEqualTo("DONE");
+        assertThat(json(get("/api/slides/retry-1")).get("title").asText()).isEqualTo("㈱サンプル ～");
+    }
+
+    @Test
+    void theSameBytesUploadedTwiceAtOnceAreRegisteredOnce() throws Exception {
+        byte[] csv = "slide_id,title,duration_sec\ntwin-1,Sent twice at once,5\n".getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Callable<HttpResponse<String>> send = () -> {
+                go.await();
+                return upload("twin.csv", csv, "");
+            };
+            var first = pool.submit(send);
+            var second = pool.submit(send);
+            go.countDown();
+            List<HttpResponse<String>> answers = List.of(first.get(), second.get());
+            assertThat(answers).extracting(HttpResponse::statusCode).containsExactlyInAnyOrder(202, 200);
+            assertThat(json(answers.get(0)).get("uploadId").asText()).isEqualTo(json(answers.get(1)).get("uploadId").asText());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -62,14 +62,12 @@ class PipelineRecoveryIT {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(accepted.statusCode()).isEqualTo(202);
             uploadId = Json.mapper().readTree(accepted.body()).get("uploadId").asText();
-            long published = first.database().jdbi().withHandle(h -> h.createQuery(
-                    "SELECT count(*) FROM outbox WHERE subject = :u AND published_at IS NOT NULL").bind("u", uploadId)
-                    .mapTo(Long.class).one());
             await().atMost(Duration.ofSeconds(10)).until(() -> first.database().jdbi().withHandle(h -> h.createQuery(
                     "SELECT count(*) FROM outbox WHERE subject = :u AND published_at IS NOT NULL").bind("u", uploadId)
                     .mapTo(Long.class).one()) == 1);
-            assertThat(published).isBetween(0L, 1L);
-            assertThat(status(first, uploadId)).isEqualTo("ACCEPTED");
+            // Published, yet nobody builds it: the event is lost for this run.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> status(first, uploadId).equals("ACCEPTED"));
         } finally {
             first.close();
         }

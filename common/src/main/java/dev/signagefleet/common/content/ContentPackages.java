@@ -85,4 +85,14 @@ public final class ContentPackages {
             return Optional.empty();
         }
     }
+
+    /** Removes a package that did not become a version (best effort: a leftover is never served, see the routes). */
+    public void delete(String group, long number) {
+        try {
+            Files.deleteIfExists(path(group, number));
+        } catch (IOException | IllegalArgumentException e) {
+            org.slf4j.LoggerFactory.getLogger(ContentPackages.class)
+                    .warn("Could not remove the unused package {}@{}: {}", group, number, e.getMessage());
+        }
+    }
 }

@@ -102,7 +102,10 @@ public final class SqsEventConsumer implements AutoCloseable {
             try {
                 List<Message> messages = sqs.receiveMessage(ReceiveMessageRequest.builder()
                         .queueUrl(queues.url(queue))
-                        .maxNumberOfMessages(10)
+                        // One at a time: only the message being handled has its visibility extended, so
+                        // messages waiting behind a long build would otherwise reappear and be received again,
+                        // counting towards the dead-letter limit without ever being tried.
+                        .maxNumberOfMessages(1)
                         .waitTimeSeconds(2)
                         .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
                         .build()).messages();

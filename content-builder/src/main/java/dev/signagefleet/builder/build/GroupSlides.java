@@ -13,8 +13,10 @@ import static dev.signagefleet.common.db.Columns.instant;
 
 /**
  * Reads what goes into a group's package: the active version of every slide (from the newest
- * upload that has not failed) that targets the group or every group and has not ended, ordered by
- * priority, then slide id. (Reads csv-ingest's slides and the fleet's groups: the builder's inputs.)
+ * upload that was built, or is being built now) that targets the group or every group and has not
+ * ended, ordered by priority, then slide id. Uploads not built (yet, or never because their build
+ * failed) do not count: their slides reach terminals only through their own build. (Reads
+ * csv-ingest's slides and the fleet's groups: the builder's inputs.)
  */
 public final class GroupSlides {
 
@@ -24,6 +26,7 @@ public final class GroupSlides {
                        s.end_at, s.target_group, s.priority
                 FROM slides s JOIN uploads u USING (upload_id)
                 WHERE u.status <> 'FAILED'
+                  AND (s.upload_id = :upload OR EXISTS (SELECT 1 FROM built_uploads b WHERE b.upload_id = s.upload_id))
                   -- only slide ids that ever targeted this group (or every group): a slide whose newest
                   -- version targets the group has such a version, so nothing is missed, and a build
                   -- reads its group's slides instead of every slide of every group
@@ -35,11 +38,19 @@ public final class GroupSlides {
             """;
 
     /**
-     * The groups an upload changes: the groups its slides target, and when one of its slides targets
-     * every group, every group the fleet knows (of devices, and of earlier builds).
+     * The groups an upload changes: the groups its slides target, the groups earlier built versions
+     * of the same slides targeted (a slide that moves leaves its old group), and when one of those
+     * targets every group, every group the fleet knows (of devices, and of earlier builds).
      */
     public List<String> affectedGroups(Handle handle, UUID uploadId) {
-        List<String> targets = handle.createQuery("SELECT DISTINCT target_group FROM slides WHERE upload_id = :u")
+        List<String> targets = handle.createQuery("""
+                        SELECT DISTINCT target_group FROM slides WHERE upload_id = :u
+                        UNION
+                        SELECT DISTINCT p.target_group FROM slides p
+                        WHERE p.upload_id <> :u
+                          AND p.slide_id IN (SELECT slide_id FROM slides WHERE upload_id = :u)
+                          AND EXISTS (SELECT 1 FROM built_uploads b WHERE b.upload_id = p.upload_id)
+                        """)
                 .bind("u", uploadId).mapTo(String.class).list();
         TreeSet<String> groups = new TreeSet<>();
         boolean everyGroup = false;
@@ -61,8 +72,9 @@ public final class GroupSlides {
     }
 
     /** Streams the group's slides in package order (flat memory, whatever the number of slides). */
-    public void forEach(Handle handle, String group, Instant now, Consumer<Slide> sink) {
+    public void forEach(Handle handle, UUID uploadId, String group, Instant now, Consumer<Slide> sink) {
         handle.createQuery(ACTIVE_FOR_GROUP)
+                .bind("upload", uploadId)
                 .bind("group", group)
                 .bind("now", Timestamp.from(now))
                 .setFetchSize(1_000)

@@ -77,11 +77,17 @@ public final class ContentCatalog {
     }
 
     /**
-     * The package file of a version. Served as soon as it is built: the registry tells terminals
-     * about a version just before its own transaction commits, and they may ask for it at once.
+     * The package file of a version. Served as soon as its build committed: the registry tells
+     * terminals about a version just before its own transaction commits, and they may ask for it at
+     * once. A file whose build did not commit (a failed upload's other groups, a crash) is never
+     * served, so a version number's bytes never change once anyone has seen them.
      */
     public Optional<Path> packageFile(String group, long number) {
-        return packages.find(group, number);
+        // content_builds belongs to content-builder: the registry only asks whether the build committed.
+        boolean built = jdbi.withHandle(h -> h.createQuery(
+                        "SELECT EXISTS (SELECT 1 FROM content_builds WHERE group_name = :g AND version_number = :n)")
+                .bind("g", group).bind("n", number).mapTo(Boolean.class).one());
+        return built ? packages.find(group, number) : Optional.empty();
     }
 
     private static ContentVersionView view(java.sql.ResultSet rs) throws java.sql.SQLException {

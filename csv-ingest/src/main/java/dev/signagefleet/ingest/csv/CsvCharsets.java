@@ -6,9 +6,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
 import java.util.Locale;
 
 /**
@@ -29,7 +27,8 @@ public final class CsvCharsets {
      * Shift_JIS spelling means Windows-31J ({@code cp932} too, which Java would otherwise take for an
      * IBM code page).
      *
-     * @throws IllegalArgumentException when the name is not a charset this JVM can decode
+     * @throws IllegalArgumentException when the name is neither UTF-8 nor a Shift_JIS spelling (the
+     *         contract: other encodings are not read, so a mistyped name never decodes a file wrongly)
      */
     public static Charset forName(String name) {
         String key = name == null ? "" : name.strip();
@@ -39,12 +38,8 @@ public final class CsvCharsets {
             case "utf8", "utf_8":
                 return StandardCharsets.UTF_8;
             default:
-                break;
-        }
-        try {
-            return forReading(Charset.forName(key));
-        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-            throw new IllegalArgumentException("unknown charset \"" + key + "\"; use UTF-8 or Shift_JIS", e);
+                throw new IllegalArgumentException("unsupported charset \"" + key + "\"; slide files must be UTF-8 or "
+                        + "Shift_JIS (in Excel: save as \"CSV UTF-8\" or \"CSV\")");
         }
     }
 

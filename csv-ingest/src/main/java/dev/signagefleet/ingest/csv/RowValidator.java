@@ -171,6 +171,10 @@ final class RowValidator {
         return fallback;
     }
 
+    /** Schedules outside these bounds are typos (and years before 1 AD cannot even be stored). */
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private Instant instant(SlideColumn column) {
         String cell = raw(column);
         if (cell == null) {
@@ -184,6 +188,10 @@ final class RowValidator {
         if (instant == null) {
             problem(column, Problem.BAD_DATE, column.header + " must be a date and time such as "
                     + DateTimeCells.EXAMPLES + ", was " + CellPreview.of(cell));
+        } else if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            problem(column, Problem.OUT_OF_RANGE, column.header + " must be between 1970 and 9999 (a typo in the year?), was "
+                    + CellPreview.of(cell));
+            return null;
         }
         return instant;
     }

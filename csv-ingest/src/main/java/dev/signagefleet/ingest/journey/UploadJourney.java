@@ -88,29 +88,38 @@ public final class UploadJourney implements EventHandler {
                 if (groups.isEmpty()) {
                     move(handle, uploadId, status, UploadStatus.DONE, "no group of terminals to deliver to", event, now);
                 } else {
-                    move(handle, uploadId, status, UploadStatus.BUILDING, null, event, now);
+                    // built / registered events may have come first (a retried or slower delivery)
+                    advance(handle, uploadId, status, groups, event, now);
                 }
             }
-            case SignageEvents.CONTENT_BUILT -> {
-                if (allGroupsHave(handle, uploadId, current.get().groups(), SignageEvents.CONTENT_BUILT)) {
-                    move(handle, uploadId, status, UploadStatus.REGISTERED, null, event, now);
-                }
-            }
-            case SignageEvents.CONTENT_REGISTERED -> {
-                if (allGroupsHave(handle, uploadId, current.get().groups(), SignageEvents.CONTENT_REGISTERED)) {
-                    move(handle, uploadId, status, UploadStatus.DONE, null, event, now);
-                }
-            }
+            case SignageEvents.CONTENT_BUILT, SignageEvents.CONTENT_REGISTERED ->
+                    advance(handle, uploadId, status, current.get().groups(), event, now);
             case SignageEvents.CONTENT_BUILD_FAILED -> move(handle, uploadId, status, UploadStatus.FAILED,
                     "content build failed: " + data.path("reason").asText("no reason given"), event, now);
             default -> log.debug("Event type {} does not move uploads", event.type());
         }
     }
 
-    private static boolean allGroupsHave(Handle handle, UUID uploadId, List<String> groups, String type) {
+    /**
+     * Moves the upload as far as the events recorded so far allow, whatever order they came in:
+     * DONE when every group's content was registered, REGISTERED when every group's package was
+     * built, else BUILDING. Before build-started (which names the groups) nothing can be decided;
+     * build-started then decides with every event recorded before it.
+     */
+    private void advance(Handle handle, UUID uploadId, UploadStatus status, List<String> groups, Event event, Instant now) {
         if (groups == null) {
-            return false; // the build has not started yet (its event is late): the last event decides
+            return;
         }
+        UploadStatus target = UploadStatus.BUILDING;
+        if (allGroupsHave(handle, uploadId, groups, SignageEvents.CONTENT_REGISTERED)) {
+            target = UploadStatus.DONE;
+        } else if (allGroupsHave(handle, uploadId, groups, SignageEvents.CONTENT_BUILT)) {
+            target = UploadStatus.REGISTERED;
+        }
+        move(handle, uploadId, status, target, null, event, now);
+    }
+
+    private static boolean allGroupsHave(Handle handle, UUID uploadId, List<String> groups, String type) {
         long seen = handle.createQuery("""
                         SELECT count(DISTINCT data->>'group') FROM upload_events WHERE upload_id = :u AND type = :t
                         """)

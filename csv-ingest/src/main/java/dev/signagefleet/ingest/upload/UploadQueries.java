@@ -36,8 +36,9 @@ public final class UploadQueries {
                 .map((rs, ctx) -> view(rs)).findOne();
     }
 
+    /** The upload of these bytes that counts (failed ones do not: the same bytes may be sent again). */
     Optional<UploadView> bySha256(Handle h, String sha256) {
-        return h.createQuery("SELECT * FROM uploads WHERE sha256 = :sha").bind("sha", sha256)
+        return h.createQuery("SELECT * FROM uploads WHERE sha256 = :sha AND status <> 'FAILED'").bind("sha", sha256)
                 .map((rs, ctx) -> view(rs)).findOne();
     }
 
@@ -75,6 +76,22 @@ public final class UploadQueries {
                 .bind("u", uploadId)
                 .map((rs, ctx) -> new JourneyStep(instant(rs, "occurred_at"), stage(rs.getString("source")),
                         rs.getString("type"), rs.getString("subject"), json(rs.getString("data"))))
+                .list());
+    }
+
+    /** An event of an upload that a queue gave up on: the upload cannot move on until it is redriven. */
+    public record StuckEvent(long deadLetterId, String queue, String eventType, String reason, Instant deadAt) {
+    }
+
+    /** Events of this correlation id waiting in the dead letters (dead_letters is the queues' shared plumbing). */
+    public List<StuckEvent> deadLetters(String correlationId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id, queue, event_type, reason, dead_at FROM dead_letters
+                        WHERE correlation_id = :c AND state = 'dead' ORDER BY dead_at
+                        """)
+                .bind("c", correlationId)
+                .map((rs, ctx) -> new StuckEvent(rs.getLong("id"), rs.getString("queue"), rs.getString("event_type"),
+                        rs.getString("reason"), instant(rs, "dead_at")))
                 .list());
     }
 

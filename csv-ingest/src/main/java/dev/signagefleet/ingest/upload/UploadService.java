@@ -45,6 +45,8 @@ public final class UploadService {
     private static final Logger log = LoggerFactory.getLogger(UploadService.class);
 
     public static final String SOURCE = "/signage/csv-ingest";
+    /** Advisory lock class for "an upload of these bytes is being accepted". */
+    private static final int SHA_LOCK = 1_701_000_003;
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -122,6 +124,8 @@ public final class UploadService {
         UUID uploadId = UUID.randomUUID();
         String correlationId = "upload-" + uploadId;
         String trace = TraceParent.childOf(traceparent);
+        // The upload's lines carry its correlation id; the request's id comes back afterwards.
+        String requestId = MDC.get("cid");
         MDC.put("cid", correlationId);
         try {
             Outcome accepted = jdbi.inTransaction(handle -> {
@@ -142,11 +146,13 @@ public final class UploadService {
                     // The COPY was cancelled, which ended the transaction: the rejection is recorded in a new one.
                     throw new Rollback(new Pending(digest, size[0], result, now));
                 }
+                // Two uploads of the same bytes at once: the second waits here for the first to commit, then finds it.
+                handle.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", SHA_LOCK, digest);
                 Optional<UploadView> existing = queries.bySha256(handle, digest);
                 if (existing.isPresent()) {
                     log.info("Upload of {} ({} bytes) has the same bytes as upload {}: returning that one", filename, size[0],
                             existing.get().uploadId());
-                    throw new Rollback(existingOutcome(existing.get()));
+                    throw new Rollback(new Outcome.Accepted(existing.get(), true));
                 }
                 accept(handle, uploadId, digest, size[0], result, stored, correlationId, trace, now);
                 log.info("Upload {} accepted: {} slide(s) from {} ({}, {} bytes)", uploadId, stored, filename,
@@ -161,7 +167,11 @@ public final class UploadService {
             }
             return (Outcome) rollback.outcome;
         } finally {
-            MDC.remove("cid");
+            if (requestId == null) {
+                MDC.remove("cid");
+            } else {
+                MDC.put("cid", requestId);
+            }
         }
     }
 
@@ -179,17 +189,15 @@ public final class UploadService {
     private record Pending(String digest, long size, ReadResult result, Instant now) {
     }
 
-    private Outcome existingOutcome(UploadView existing) {
-        if ("FAILED".equals(existing.status()) && existing.problemCount() > 0) {
-            List<Problem> problems = queries.problems(UUID.fromString(existing.uploadId()), 10_000);
-            return new Outcome.Rejected(existing, problems, Math.max(0, existing.problemCount() - problems.size()), true);
-        }
-        return new Outcome.Accepted(existing, true);
-    }
-
     private ReadResult read(InputStream in, Optional<Charset> charset, SlideSink sink) {
         try {
-            return reader.read(in, charset.orElse(null), sink);
+            // The reader closes what it reads; the rest of the file must still be hashed afterwards.
+            InputStream unclosable = new java.io.FilterInputStream(in) {
+                @Override
+                public void close() {
+                }
+            };
+            return reader.read(unclosable, charset.orElse(null), sink);
         } catch (IOException e) {
             throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
         }
@@ -241,11 +249,8 @@ public final class UploadService {
 
     private Outcome rejected(UUID uploadId, String digest, String filename, long size, ReadResult result, String correlationId,
                              String trace, String uploadedBy, Instant now) {
+        // Not deduplicated: the same bytes may be valid with another charset, so each try is checked and kept.
         return jdbi.inTransaction(handle -> {
-            Optional<UploadView> raced = queries.bySha256(handle, digest);
-            if (raced.isPresent()) {
-                return existingOutcome(raced.get());
-            }
             String reason = "the file has " + result.problemCount() + " problem(s); nothing was stored. "
                     + "Fix them (see the error report) and upload again.";
             handle.createUpdate("""

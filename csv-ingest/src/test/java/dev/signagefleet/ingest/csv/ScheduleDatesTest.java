@@ -66,6 +66,18 @@ class ScheduleDatesTest {
         assertThat(out.slides()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"0001-01-01 00:00", "0000-01-01T00:00Z", "1969-12-31T23:59:59Z", "1970-01-01 08:59"})
+    void yearsThatCannotBeMeantAreOutOfRange(String cell) {
+        CsvFixture.Outcome out = startingAt(cell, SlideCsvReader.DEFAULT_FLEET_ZONE);
+
+        Problem problem = out.only(Problem.OUT_OF_RANGE);
+        assertThat(problem.column()).isEqualTo("start_at");
+        assertThat(problem.message()).contains("between 1970 and 9999");
+        assertThat(out.slides()).isEmpty();
+        assertThat(startingAt("9999-12-31 23:59", SlideCsvReader.DEFAULT_FLEET_ZONE).result().problems()).isEmpty();
+    }
+
     @Test
     void endMustBeAfterStartAcrossForms() {
         CsvFixture.Outcome out = CsvFixture.utf8("slide_id,title,duration_sec,start_at,end_at\n"

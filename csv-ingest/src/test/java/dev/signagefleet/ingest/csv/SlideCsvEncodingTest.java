@@ -76,6 +76,8 @@ class SlideCsvEncodingTest {
         assertThat(CsvCharsets.forName("UTF-8")).isEqualTo(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> CsvCharsets.forName("klingon")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("klingon");
+        assertThatThrownBy(() -> CsvCharsets.forName("UTF-16")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be UTF-8 or Shift_JIS");
     }
 
     @Test

@@ -137,6 +137,15 @@ public final class UploadCommand implements Callable<Integer> {
                 System.err.println("FAILED: " + upload.path("reason").asText("no reason given"));
                 return 1;
             }
+            if (upload.has("stuck")) {
+                System.err.println("STUCK in " + status + ": " + upload.path("stuck").path("message").asText());
+                for (JsonNode letter : upload.path("stuck").path("deadLetters")) {
+                    System.err.println("  " + letter.path("eventType").asText() + " on " + letter.path("queue").asText() + ": "
+                            + letter.path("reason").asText() + " (after fixing the cause: signage dead-letters --redrive "
+                            + letter.path("deadLetterId").asText() + ")");
+                }
+                return 1;
+            }
             try {
                 Thread.sleep(500);
             } catch (InterruptedException e) {

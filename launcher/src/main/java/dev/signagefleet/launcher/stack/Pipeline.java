@@ -87,6 +87,7 @@ final class Pipeline implements AutoCloseable {
             }
         }
         log.info("Event subscriptions: {}", topology);
+        warnAboutMissingSubscriptions(topology);
         if (volatileQueues) {
             // The embedded queue server keeps messages in memory only: what it held when the stack
             // stopped is gone. Send the recent events again; consumers skip what they already handled.
@@ -165,5 +166,25 @@ final class Pipeline implements AutoCloseable {
             }
         }
         sqs.close();
+    }
+
+    /**
+     * A custom SIGNAGE_SUBSCRIPTIONS with a typo would silently starve a service (events nobody
+     * subscribes to go nowhere): say so at start.
+     */
+    private static void warnAboutMissingSubscriptions(QueueTopology topology) {
+        java.util.Map<String, List<String>> needs = new java.util.LinkedHashMap<>();
+        needs.put(ContentBuilder.CONSUMER, ContentBuilder.SUBSCRIBES);
+        needs.put(ContentRegistry.CONSUMER, ContentRegistry.SUBSCRIBES);
+        needs.put(UploadJourney.CONSUMER, UploadJourney.SUBSCRIBES);
+        needs.forEach((consumer, types) -> {
+            for (String type : types) {
+                if (!topology.queuesFor(type).contains(topology.queueOf(consumer))) {
+                    log.warn("SIGNAGE_SUBSCRIPTIONS does not send {} to {}'s queue {}: that service will never see these "
+                            + "events and uploads will stop on their way. Add {}={} (or unset SIGNAGE_SUBSCRIPTIONS)",
+                            type, consumer, topology.queueOf(consumer), consumer, String.join(",", types));
+                }
+            }
+        });
     }
 }

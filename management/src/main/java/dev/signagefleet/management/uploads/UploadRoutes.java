@@ -84,7 +84,7 @@ public final class UploadRoutes implements Routes {
                         "send multipart/form-data with a 'file' field, or the CSV itself as text/csv");
             }
             filename = Optional.ofNullable(param(ctx, "filename")).orElse("upload.csv");
-            content = new Bounded(ctx.bodyInputStream(), maxUploadBytes);
+            content = spool(ctx);
         }
         ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
         UploadService.Outcome outcome;
@@ -99,6 +99,38 @@ public final class UploadRoutes implements Routes {
             throw new ApiException(400, "incomplete-upload", "The upload could not be read", e.getMessage());
         }
         respond(ctx, outcome);
+    }
+
+    /**
+     * Reads the whole body to a temporary file first (deleted when closed), so a slow client never
+     * holds a database connection and transaction open while its bytes trickle in.
+     */
+    private InputStream spool(Context ctx) {
+        java.nio.file.Path file = null;
+        try {
+            file = java.nio.file.Files.createTempFile("signage-upload-", ".csv");
+            try (InputStream body = new Bounded(ctx.bodyInputStream(), maxUploadBytes)) {
+                java.nio.file.Files.copy(body, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return java.nio.file.Files.newInputStream(file, java.nio.file.StandardOpenOption.DELETE_ON_CLOSE);
+        } catch (TooLarge e) {
+            deleteQuietly(file);
+            throw tooLarge();
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new ApiException(400, "incomplete-upload", "The upload could not be read",
+                    "the request body ended early or could not be stored for checking (" + e.getMessage() + "); send the file again");
+        }
+    }
+
+    private static void deleteQuietly(java.nio.file.Path file) {
+        if (file != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file; the OS cleans its temp folder
+            }
+        }
     }
 
     private void respond(Context ctx, UploadService.Outcome outcome) {
@@ -162,6 +194,23 @@ public final class UploadRoutes implements Routes {
         body.put("terminals", Map.of("adopted", adoption.adopted(), "targets", adoption.targets(),
                 "text", adoption.adopted() + " of " + adoption.targets()));
         body.put("timeline", queries.timeline(id));
+        List<UploadQueries.StuckEvent> stuck = queries.deadLetters(u.correlationId());
+        if (!stuck.isEmpty()) {
+            // Without this, an upload whose event a queue gave up on would just sit in its status.
+            List<Map<String, Object>> letters = new java.util.ArrayList<>();
+            for (UploadQueries.StuckEvent e : stuck) {
+                Map<String, Object> letter = new LinkedHashMap<>();
+                letter.put("deadLetterId", e.deadLetterId());
+                letter.put("queue", e.queue());
+                letter.put("eventType", e.eventType());
+                letter.put("reason", e.reason());
+                letter.put("deadAt", e.deadAt());
+                letter.put("redrive", "/api/dead-letters/" + e.deadLetterId() + "/redrive");
+                letters.add(letter);
+            }
+            body.put("stuck", Map.of("message", "an event of this upload is in the dead letters: the upload cannot move on "
+                    + "until it is redriven (after fixing the cause) or discarded", "deadLetters", letters));
+        }
         if (u.problemCount() > 0) {
             body.put("errorReport", "/api/uploads/" + u.uploadId() + "/errors.csv");
         }
