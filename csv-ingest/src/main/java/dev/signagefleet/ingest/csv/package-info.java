@@ -23,8 +23,8 @@
  *       {@code start_at}, {@code end_at}: optional; ISO-8601 with or without offset
  *       ({@code 2026-12-01T09:00:00+09:00}), {@code 2026-12-01 09:00}, {@code 2026/12/01 9:00} or
  *       {@code 2026/12/1 9:00} (seconds optional, no date without a time);
- *       without offset the fleet's zone applies (Asia/Tokyo unless configured); the end must be after
- *       the start. {@code target_group}: empty for every group, else like an id. {@code priority}:
+ *       without offset the fleet's zone applies (Asia/Tokyo unless configured); years 1970 to 9999
+ *       ({@code out_of_range} otherwise); the end must be after the start. {@code target_group}: empty for every group, else like an id. {@code priority}:
  *       0 to 100, 50 when empty.</li>
  *   <li>Cells are kept as written. Ids, group names, numbers, dates and URLs are trimmed (spaces,
  *       tabs and the ideographic space U+3000 at either end) before they are checked, and stored
@@ -36,7 +36,8 @@
  *       spreadsheet cell exports), nothing else.</li>
  *   <li>Charset: UTF-8 with or without BOM, or Shift_JIS as Excel writes it, read as Windows-31J so
  *       that ①, ㈱, 髙, half-width kana and ～ survive. Detected from the first MiB (a BOM means
- *       UTF-8; valid UTF-8 is UTF-8; valid Windows-31J is Windows-31J) unless the caller names one.
+ *       UTF-8; valid UTF-8 is UTF-8; valid Windows-31J is Windows-31J) unless the caller names one
+ *       (the API takes UTF-8 or a Shift_JIS spelling and refuses other names).
  *       The rest is decoded strictly: invalid bytes are a {@code bad_encoding} problem on their line,
  *       never garbled text. A byte order mark inside the file (as when two files are joined) is
  *       removed with a warning. Workbooks (.xlsx, .xls) and UTF-16 text are refused with one problem.</li>
