@@ -8,7 +8,6 @@ import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
-import dev.signagefleet.testing.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,9 +37,7 @@ class BuildFailureIT {
 
     @BeforeAll
     static void start() throws IOException {
-        StackOptions options = new StackOptions(Files.createTempDirectory("build-failure-it-"), "127.0.0.1", FreePorts.next(),
-                FreePorts.next(), FreePorts.next(), 0, Duration.ofSeconds(30), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.of(ADMIN_PASSWORD), 100_000, false);
+        StackOptions options = TestStacks.local(Files.createTempDirectory("build-failure-it-"), 0, ADMIN_PASSWORD);
         // Packages over 16 KB fail to build: small enough to trip with one big upload.
         stack = Stack.start(options, Settings.of(Map.of("SIGNAGE_MAX_PACKAGE_BYTES", "16384")), Clock.systemUTC());
         base = "http://127.0.0.1:" + stack.httpPort();

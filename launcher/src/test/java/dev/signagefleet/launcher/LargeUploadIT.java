@@ -8,7 +8,6 @@ import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
-import dev.signagefleet.testing.FreePorts;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URI;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -41,9 +39,7 @@ class LargeUploadIT {
 
     @BeforeAll
     static void start() throws IOException {
-        StackOptions options = new StackOptions(Files.createTempDirectory("large-upload-it-"), "127.0.0.1", FreePorts.next(),
-                FreePorts.next(), FreePorts.next(), 0, Duration.ofSeconds(30), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.of(ADMIN_PASSWORD), 100_000, false);
+        StackOptions options = TestStacks.local(Files.createTempDirectory("large-upload-it-"), 0, ADMIN_PASSWORD);
         stack = Stack.start(options, Settings.of(Map.of()), Clock.systemUTC());
         base = "http://127.0.0.1:" + stack.httpPort();
     }

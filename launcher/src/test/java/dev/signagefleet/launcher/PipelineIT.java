@@ -14,7 +14,6 @@ import dev.signagefleet.common.json.Json;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
 import dev.signagefleet.telemetry.registry.NewDevice;
-import dev.signagefleet.testing.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,9 +51,7 @@ class PipelineIT {
 
     @BeforeAll
     static void start() throws IOException {
-        StackOptions options = new StackOptions(Files.createTempDirectory("pipeline-it-"), "127.0.0.1", FreePorts.next(),
-                FreePorts.next(), FreePorts.next(), 0, Duration.ofSeconds(30), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.of(ADMIN_PASSWORD), 100_000, false);
+        StackOptions options = TestStacks.local(Files.createTempDirectory("pipeline-it-"), 0, ADMIN_PASSWORD);
         Map<String, String> env = new HashMap<>();
         env.put("SIGNAGE_SQS_MAX_RECEIVES", "2");
         env.put("SIGNAGE_SQS_VISIBILITY_SEC", "5");

@@ -7,7 +7,6 @@ import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
-import dev.signagefleet.testing.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,9 +31,7 @@ class PipelineRecoveryIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private static Stack start(Path dataDir, Map<String, String> env) {
-        StackOptions options = new StackOptions(dataDir, "127.0.0.1", FreePorts.next(), FreePorts.next(), FreePorts.next(), 0,
-                Duration.ofSeconds(30), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(ADMIN_PASSWORD), 100_000, false);
+        StackOptions options = TestStacks.local(dataDir, 0, ADMIN_PASSWORD);
         return Stack.start(options, Settings.of(env), Clock.systemUTC());
     }
 

@@ -9,7 +9,6 @@ import dev.signagefleet.common.json.Json;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
-import dev.signagefleet.testing.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,9 +40,7 @@ class TerminalsAdoptContentIT {
     @BeforeAll
     static void start() throws IOException {
         dataDir = Files.createTempDirectory("adopt-it-");
-        StackOptions options = new StackOptions(dataDir, "127.0.0.1", FreePorts.next(), FreePorts.next(), FreePorts.next(),
-                4, Duration.ofSeconds(30), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(ADMIN_PASSWORD), 100_000, false);
+        StackOptions options = TestStacks.local(dataDir, 4, ADMIN_PASSWORD);
         stack = Stack.start(options, Settings.of(Map.of()), Clock.systemUTC());
         base = "http://127.0.0.1:" + stack.httpPort();
     }

@@ -102,25 +102,8 @@ final class ApiClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) {
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.header("Authorization", authorization).header("Accept", "application/json")
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            throw new CliException("cannot reach the signage API at " + base + " - is the stack running (./signage up)? "
-                    + "Use --api or SIGNAGE_API_URL for another address.");
-        } catch (IOException e) {
-            throw new CliException("request to " + base + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted");
-        }
-        JsonNode body;
-        try {
-            body = response.body().isEmpty() ? Json.mapper().createObjectNode() : Json.mapper().readTree(response.body());
-        } catch (IOException e) {
-            throw new CliException("the API answered " + response.statusCode() + " with a body that is not JSON");
-        }
+        HttpResponse<String> response = exchange(request, Duration.ofSeconds(30));
+        JsonNode body = parse(response);
         if (response.statusCode() >= 400) {
             String title = body.path("title").asText("HTTP " + response.statusCode());
             String detail = body.path("detail").asText("");
