@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,13 +65,9 @@ class PipelineIT {
         stack.close();
     }
 
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    }
-
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", basic("admin", ADMIN_PASSWORD))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode json(HttpResponse<String> response) throws IOException {
@@ -82,7 +77,7 @@ class PipelineIT {
     private static HttpResponse<String> upload(String filename, byte[] content, String query) throws IOException, InterruptedException {
         Multipart form = new Multipart("file", filename, content);
         return http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads" + query))
-                .header("Authorization", basic("admin", ADMIN_PASSWORD))
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD))
                 .header("Content-Type", form.contentType())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(form.body)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -147,13 +142,13 @@ class PipelineIT {
 
             // The package is served to that terminal with its own credential, not to another group's.
             HttpResponse<byte[]> pkg = http.send(HttpRequest.newBuilder(URI.create(message.get("url").asText()))
-                    .header("Authorization", basic("lobby-tokyo", tokyoCredential)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    .header("Authorization", TestStacks.basic("lobby-tokyo", tokyoCredential)).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(pkg.statusCode()).isEqualTo(200);
             assertThat(pkg.body().length).isEqualTo(message.get("size").asInt());
             assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(pkg.body())))
                     .isEqualTo(message.get("sha256").asText());
             assertThat(http.send(HttpRequest.newBuilder(URI.create(message.get("url").asText()))
-                    .header("Authorization", basic("lobby-osaka", osakaCredential)).build(),
+                    .header("Authorization", TestStacks.basic("lobby-osaka", osakaCredential)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
             assertThat(http.send(HttpRequest.newBuilder(URI.create(message.get("url").asText())).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
@@ -243,7 +238,7 @@ class PipelineIT {
         assertThat(letter.get("state").asText()).isEqualTo("dead");
         assertThat(letter.get("reason").asText()).contains("not-a-uuid");
         HttpResponse<String> discarded = http.send(HttpRequest.newBuilder(URI.create(base + "/api/dead-letters/"
-                        + letter.get("id").asText() + "/discard")).header("Authorization", basic("admin", ADMIN_PASSWORD))
+                        + letter.get("id").asText() + "/discard")).header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(discarded.statusCode()).isEqualTo(200);
         assertThat(json(discarded).get("state").asText()).isEqualTo("discarded");
@@ -305,7 +300,7 @@ class PipelineIT {
         }
 
         HttpResponse<String> redriven = http.send(HttpRequest.newBuilder(URI.create(base + letter.get("redrive").asText()))
-                .header("Authorization", basic("admin", ADMIN_PASSWORD)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD)).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(redriven.statusCode()).as(redriven.body()).isEqualTo(200);
         assertThat(json(redriven).get("state").asText()).isEqualTo("redriven");

@@ -11,12 +11,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +34,7 @@ class PipelineRecoveryIT {
     }
 
     private String status(Stack stack, String uploadId) throws Exception {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String auth = TestStacks.basic("admin", ADMIN_PASSWORD);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.httpPort()
                 + "/api/uploads/" + uploadId)).header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
         return Json.mapper().readTree(response.body()).get("status").asText();
@@ -51,7 +49,7 @@ class PipelineRecoveryIT {
                 + "signage.content.built.v1,signage.content.build-failed.v1,signage.content.registered.v1"));
         String uploadId;
         try {
-            String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+            String auth = TestStacks.basic("admin", ADMIN_PASSWORD);
             HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.httpPort()
                             + "/api/uploads")).header("Authorization", auth).header("Content-Type", "text/csv")
                     .POST(HttpRequest.BodyPublishers.ofString("slide_id,title,duration_sec,target_group\nr-1,Recovered,9,sendai\n"))

@@ -14,12 +14,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +49,8 @@ class TerminalsAdoptContentIT {
     }
 
     private static JsonNode get(String path) throws IOException, InterruptedException {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        return Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
+        return Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD))
                 .build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
@@ -64,14 +62,7 @@ class TerminalsAdoptContentIT {
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 get("/api/devices/sim-0003").get("connectivity").get("state").asText().equals("offline"));
 
-        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads"))
-                .header("Authorization", auth).header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "slide_id,title,duration_sec\neveryone,For every screen,8\n")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        String uploadId = Json.mapper().readTree(accepted.body()).get("uploadId").asText();
+        String uploadId = upload("slide_id,title,duration_sec\neveryone,For every screen,8\n");
 
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/uploads/" + uploadId).get("status").asText().equals("DONE"));
         await().atMost(Duration.ofSeconds(60)).until(() ->
@@ -91,9 +82,8 @@ class TerminalsAdoptContentIT {
     }
 
     private static String upload(String csv) throws IOException, InterruptedException {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads"))
-                .header("Authorization", auth).header("Content-Type", "text/csv")
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD)).header("Content-Type", "text/csv")
                 .POST(HttpRequest.BodyPublishers.ofString(csv)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         return Json.mapper().readTree(accepted.body()).get("uploadId").asText();
