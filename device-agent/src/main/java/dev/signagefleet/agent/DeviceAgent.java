@@ -107,7 +107,7 @@ public final class DeviceAgent {
         this.serial = new SerialExecutor(this.scheduler, this::refreshState, log);
         this.contentWorker = ownScheduler ? ContentWorkers.ownWorker(config.deviceId()) : ContentWorkers.shared();
         this.commandListener = new LoggingCommandListener(config.deviceId());
-        this.state = new AgentState(config.deviceId(), bootId, AgentState.Lifecycle.NEW, false, 0, 0, 0, 0, Optional.empty());
+        refreshState();
     }
 
     private static ScheduledExecutorService ownScheduler(String deviceId) {

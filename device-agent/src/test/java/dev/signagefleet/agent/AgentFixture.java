@@ -85,19 +85,24 @@ final class AgentFixture implements BeforeEachCallback, AfterEachCallback {
     }
 
     DeviceAgent agent(AgentConfig config) {
-        return agent(config, new SimulatedMetrics(config.deviceId(), config.deviceId().hashCode(), Clock.systemUTC()));
+        return agent(config, simulated(config));
     }
 
     DeviceAgent agent(AgentConfig config, MetricsSource metrics) {
-        DeviceAgent agent = new DeviceAgent(config, metrics, Clock.systemUTC());
-        agents.add(agent);
-        return agent;
+        return kept(new DeviceAgent(config, metrics, Clock.systemUTC()));
     }
 
     /** An agent on {@code scheduler}, shared with others, as in the simulator. */
     DeviceAgent agent(AgentConfig config, ScheduledExecutorService scheduler) {
-        DeviceAgent agent = new DeviceAgent(config, new SimulatedMetrics(config.deviceId(), config.deviceId().hashCode(),
-                Clock.systemUTC()), Clock.systemUTC(), scheduler);
+        return kept(new DeviceAgent(config, simulated(config), Clock.systemUTC(), scheduler));
+    }
+
+    private static SimulatedMetrics simulated(AgentConfig config) {
+        return new SimulatedMetrics(config.deviceId(), config.deviceId().hashCode(), Clock.systemUTC());
+    }
+
+    /** Remembered, so it is stopped after the test. */
+    private DeviceAgent kept(DeviceAgent agent) {
         agents.add(agent);
         return agent;
     }

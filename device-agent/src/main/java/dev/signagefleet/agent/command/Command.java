@@ -18,14 +18,24 @@ public record Command(String topic, byte[] payload, boolean retained) {
         payload = payload.clone();
     }
 
+    /** A topic (or, with leaf {@code #}, the filter) of this device's own commands. */
+    public static String deviceTopic(String deviceId, String leaf) {
+        return "cmd/signage/" + deviceId + "/" + leaf;
+    }
+
+    /** A topic (or, with leaf {@code #}, the filter) of its group's commands. */
+    public static String groupTopic(String group, String leaf) {
+        return "cmd/signage/group/" + group + "/" + leaf;
+    }
+
     /** The filter of this device's own commands. */
     public static String deviceFilter(String deviceId) {
-        return "cmd/signage/" + deviceId + "/#";
+        return deviceTopic(deviceId, "#");
     }
 
     /** The filter of its group's commands. */
     public static String groupFilter(String group) {
-        return "cmd/signage/group/" + group + "/#";
+        return groupTopic(group, "#");
     }
 
     @Override

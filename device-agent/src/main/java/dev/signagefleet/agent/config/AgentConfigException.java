@@ -9,27 +9,19 @@ import dev.signagefleet.agent.AgentException;
 public final class AgentConfigException extends AgentException {
 
     private final String key;
-    private final String problem;
 
     public AgentConfigException(String key, String problem) {
         super(key + ": " + problem);
         this.key = key;
-        this.problem = problem;
     }
 
     public AgentConfigException(String key, String problem, Throwable cause) {
         super(key + ": " + problem, cause);
         this.key = key;
-        this.problem = problem;
     }
 
     /** The configuration key (or command-line option) at fault. */
     public String key() {
         return key;
-    }
-
-    /** What is wrong with its value, without the key. */
-    public String problem() {
-        return problem;
     }
 }

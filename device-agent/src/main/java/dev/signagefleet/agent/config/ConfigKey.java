@@ -58,10 +58,6 @@ public enum ConfigKey {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    public boolean isSecret() {
-        return this == MQTT_PASSWORD;
-    }
-
     public static Optional<ConfigKey> of(String key) {
         for (ConfigKey candidate : values()) {
             if (candidate.key.equals(key)) {

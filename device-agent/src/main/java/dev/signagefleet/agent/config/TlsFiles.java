@@ -14,12 +14,6 @@ import java.util.Optional;
  */
 public record TlsFiles(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile) {
 
-    public static final TlsFiles NONE = new TlsFiles(Optional.empty(), Optional.empty(), Optional.empty());
-
-    public boolean hasClientCertificate() {
-        return certFile.isPresent();
-    }
-
     public boolean isEmpty() {
         return caFile.isEmpty() && certFile.isEmpty() && keyFile.isEmpty();
     }

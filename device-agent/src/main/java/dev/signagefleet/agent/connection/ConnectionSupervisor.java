@@ -61,6 +61,9 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
     private final Backoff backoff;
     private final Listener listener;
     private final DeviceLog log;
+    /** The terminal's command filters: its own, and its group's when it has one. Fixed by the config. */
+    private final List<String> commandFilters;
+    private final String presenceTopic;
 
     private BrokerConnection current;
     private boolean ready;
@@ -81,6 +84,11 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.log = new DeviceLog(ConnectionSupervisor.class, config.deviceId());
+        List<String> filters = new ArrayList<>();
+        filters.add(Command.deviceFilter(config.deviceId()));
+        config.deviceGroup().ifPresent(group -> filters.add(Command.groupFilter(group)));
+        this.commandFilters = List.copyOf(filters);
+        this.presenceTopic = Presence.topic(config.deviceId());
     }
 
     /** Makes the first attempt now; failures are retried until {@link #stop()} or {@link #kill()}. */
@@ -125,7 +133,7 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         config.mqttPassword().ifPresent(password -> options.setPassword(password.value().getBytes(StandardCharsets.UTF_8)));
         tls.ifPresent(options::setSocketFactory);
         // the offline presence the broker publishes if this connection breaks without a DISCONNECT
-        options.setWill(Presence.topic(config.deviceId()), new MqttMessage(will.toPayload(), 1, true, new MqttProperties()));
+        options.setWill(presenceTopic, new MqttMessage(will.toPayload(), 1, true, new MqttProperties()));
         return options;
     }
 
@@ -141,7 +149,7 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         log.info("connected to " + config.mqttUrl() + " (connection " + connections + " of this boot, session "
                 + (sessionPresent ? "resumed" : "new") + ")");
         // subscribe on every connect: a new session (expired, or taken over) has no subscriptions
-        connection.subscribe(commandFilters(), new BrokerConnection.SubscribeOutcome() {
+        connection.subscribe(commandFilters, new BrokerConnection.SubscribeOutcome() {
             @Override
             public void granted(BrokerConnection subscribed, int[] reasonCodes) {
                 subscribedOn(subscribed, reasonCodes);
@@ -159,30 +167,22 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         });
     }
 
-    private List<String> commandFilters() {
-        List<String> filters = new ArrayList<>();
-        filters.add(Command.deviceFilter(config.deviceId()));
-        config.deviceGroup().ifPresent(group -> filters.add(Command.groupFilter(group)));
-        return filters;
-    }
-
     private void subscribedOn(BrokerConnection connection, int[] reasonCodes) {
         if (connection != current || stopped) {
             return;
         }
-        List<String> filters = commandFilters();
-        for (int i = 0; i < filters.size() && i < reasonCodes.length; i++) {
+        for (int i = 0; i < commandFilters.size() && i < reasonCodes.length; i++) {
             if (reasonCodes[i] >= 128) {
-                log.error("the broker refused the subscription to " + filters.get(i) + " (reason code " + reasonCodes[i]
+                log.error("the broker refused the subscription to " + commandFilters.get(i) + " (reason code " + reasonCodes[i]
                         + "); commands on it will not arrive: check device.group and the device's policy");
             }
         }
         Presence online = Presence.online(config.deviceId(), bootId, clock.instant(), connections);
-        connection.publish(Presence.topic(config.deviceId()), online.toPayload(), true, new BrokerConnection.PublishOutcome() {
+        connection.publish(presenceTopic, online.toPayload(), true, new BrokerConnection.PublishOutcome() {
             @Override
             public void acknowledged(BrokerConnection on, int reasonCode) {
                 if (reasonCode >= 128) {
-                    log.error("the broker refused the online presence on " + Presence.topic(config.deviceId())
+                    log.error("the broker refused the online presence on " + presenceTopic
                             + " (reason code " + reasonCode + ")");
                 }
             }
@@ -278,7 +278,7 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         }
         Presence offline = Presence.shutdown(config.deviceId(), bootId, clock.instant(), connections);
         try {
-            int code = connection.publishAndWait(Presence.topic(config.deviceId()), offline.toPayload(), true, OFFLINE_ACK_TIMEOUT);
+            int code = connection.publishAndWait(presenceTopic, offline.toPayload(), true, OFFLINE_ACK_TIMEOUT);
             if (code >= 128) {
                 log.error("the broker refused the offline presence (reason code " + code + ")");
             }

@@ -80,11 +80,11 @@ public record ContentAssignment(
         if (format.isPresent() && format.get() != FORMAT_VERSION) {
             throw new InvalidAssignmentException("v: format " + format.get() + " is not supported, expected " + FORMAT_VERSION);
         }
-        String versionText = requiredText(members, "version");
+        String versionText = requiredText(members, "version", MAX_TEXT_LENGTH);
         ContentVersion version = ContentVersion.parse(versionText).orElseThrow(() -> new InvalidAssignmentException(
                 "version: expected {group}@{number} like tokyo-east@3, was '" + versionText + "'"));
-        URI url = url(requiredText(members, "url"));
-        String sha256 = requiredText(members, "sha256");
+        URI url = url(requiredText(members, "url", MAX_URL_LENGTH));
+        String sha256 = requiredText(members, "sha256", MAX_TEXT_LENGTH);
         if (!SHA256.matcher(sha256).matches()) {
             throw new InvalidAssignmentException("sha256: expected 64 lowercase hex digits, was '" + shorten(sha256) + "'");
         }
@@ -92,8 +92,8 @@ public record ContentAssignment(
         if (size < 1) {
             throw new InvalidAssignmentException("size: expected a positive number of bytes, was " + size);
         }
-        return new ContentAssignment(version, url, sha256, size, optionalText(members, "correlationId"),
-                optionalText(members, "traceparent"));
+        return new ContentAssignment(version, url, sha256, size, optionalText(members, "correlationId", MAX_TEXT_LENGTH),
+                optionalText(members, "traceparent", MAX_TEXT_LENGTH));
     }
 
     private static String utf8(byte[] payload) {
@@ -109,9 +109,6 @@ public record ContentAssignment(
     }
 
     private static URI url(String text) {
-        if (text.length() > MAX_URL_LENGTH) {
-            throw new InvalidAssignmentException("url: longer than " + MAX_URL_LENGTH + " characters");
-        }
         try {
             URI url = new URI(text);
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -128,18 +125,18 @@ public record ContentAssignment(
         }
     }
 
-    private static String requiredText(Map<String, FlatJson.Value> members, String name) {
-        return optionalText(members, name).orElseThrow(() -> missing(name));
+    private static String requiredText(Map<String, FlatJson.Value> members, String name, int maxLength) {
+        return optionalText(members, name, maxLength).orElseThrow(() -> missing(name));
     }
 
     /** A string member; absent or null is empty, any other type is an error. */
-    private static Optional<String> optionalText(Map<String, FlatJson.Value> members, String name) {
+    private static Optional<String> optionalText(Map<String, FlatJson.Value> members, String name, int maxLength) {
         FlatJson.Value value = members.get(name);
         if (value == null || value instanceof FlatJson.Null) {
             return Optional.empty();
         }
         if (value instanceof FlatJson.Text text) {
-            if (text.value().length() > (name.equals("url") ? MAX_URL_LENGTH : MAX_TEXT_LENGTH)) {
+            if (text.value().length() > maxLength) {
                 throw new InvalidAssignmentException(name + ": too long (" + text.value().length() + " characters)");
             }
             return Optional.of(text.value());

@@ -104,11 +104,11 @@ public final class ContentDelivery {
     }
 
     public static String deviceTopic(String deviceId) {
-        return "cmd/signage/" + deviceId + "/content";
+        return Command.deviceTopic(deviceId, "content");
     }
 
     public static String groupTopic(String group) {
-        return "cmd/signage/group/" + group + "/content";
+        return Command.groupTopic(group, "content");
     }
 
     /**

@@ -19,7 +19,6 @@ public class ContentException extends AgentException {
         NEVER
     }
 
-    private final String reason;
     private final Retry retry;
 
     public ContentException(String reason, Retry retry) {
@@ -27,14 +26,13 @@ public class ContentException extends AgentException {
     }
 
     public ContentException(String reason, Retry retry, Throwable cause) {
-        super(reason, cause);
-        this.reason = Objects.requireNonNull(reason, "reason");
+        super(Objects.requireNonNull(reason, "reason"), cause);
         this.retry = Objects.requireNonNull(retry, "retry");
     }
 
     /** The one-line reason, as reported in {@code contentError} after the version. */
     public String reason() {
-        return reason;
+        return getMessage();
     }
 
     public Retry retry() {

@@ -50,10 +50,6 @@ public final class ContentStore {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     }
 
-    public Path root() {
-        return root;
-    }
-
     /**
      * The version {@code current} names, when its directory is there; empty without content.
      *

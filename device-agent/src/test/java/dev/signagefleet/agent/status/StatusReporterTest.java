@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.signagefleet.agent.metrics.DisplayState;
 import dev.signagefleet.agent.metrics.Metrics;
 import dev.signagefleet.agent.metrics.MetricsSource;
-import java.time.Clock;
+import dev.signagefleet.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -111,33 +110,5 @@ class StatusReporterTest {
         assertThat(status.seq()).isEqualTo(1);
         assertThat(status.metrics().display()).isEqualTo(DisplayState.UNKNOWN);
         assertThat(status.metrics().cpuLoad()).isEmpty();
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }
