@@ -2,6 +2,7 @@ package dev.signagefleet.common.outbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.signagefleet.common.Causes;
+import dev.signagefleet.common.Correlation;
 import dev.signagefleet.common.SignageException;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.EventPublisher;
@@ -23,7 +24,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Publishes one service's outbox rows in order. Several instances of a service each run a relay;
@@ -166,7 +166,7 @@ public final class OutboxRelay implements AutoCloseable {
             for (Claimed row : rows) {
                 try {
                     publishOne(row.event());
-                } catch (Rejected e) {
+                } catch (EventRejectedException e) {
                     // Sending it again cannot succeed; keep it for a person and let the events behind it go.
                     handle.createUpdate(PARK).bind("error", truncate(e.getMessage())).bind("position", row.position()).execute();
                     log.error("Outbox event {} {} of {} was refused by the transport and is parked (not sent): {}. "
@@ -194,11 +194,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private void publishOne(Event event) {
-        String previous = MDC.get("cid");
-        try {
-            if (event.correlationId() != null) {
-                MDC.put("cid", event.correlationId());
-            }
+        try (Correlation ignored = Correlation.scope(event.correlationId())) {
             publisher.publish(event);
             published.increment();
         } catch (InterruptedException e) {
@@ -206,16 +202,10 @@ public final class OutboxRelay implements AutoCloseable {
             throw new PublishFailed("interrupted while publishing " + event.type() + " " + event.id(), e);
         } catch (EventRejectedException e) {
             failures.increment();
-            throw new Rejected(e.getMessage(), e);
+            throw e;
         } catch (Exception e) {
             failures.increment();
             throw new PublishFailed("could not publish " + event.type() + " " + event.id() + ": " + e.getMessage(), e);
-        } finally {
-            if (previous == null) {
-                MDC.remove("cid");
-            } else {
-                MDC.put("cid", previous);
-            }
         }
     }
 
@@ -370,13 +360,6 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     private record Round(int published, PublishFailed failure) {
-    }
-
-    /** The transport refused one event for good. */
-    static final class Rejected extends SignageException {
-        Rejected(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     /** Publishing one event failed; the rows before it were marked, it and those after were not. */

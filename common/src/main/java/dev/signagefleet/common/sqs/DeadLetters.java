@@ -1,5 +1,6 @@
 package dev.signagefleet.common.sqs;
 
+import dev.signagefleet.common.db.Columns;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.StructuredEventJson;
 import java.sql.Timestamp;
@@ -7,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,17 +91,49 @@ public final class DeadLetters {
                     .bind("t", parsed == null ? null : parsed.type())
                     .bind("c", parsed == null ? null : parsed.correlationId())
                     .bind("p", message.body()).bind("r", reason)
-                    .bind("n", parseCount(message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)))
+                    .bind("n", receiveCount(message))
                     .bind("at", Timestamp.from(clock.instant()))
                     .execute();
-            h.createUpdate("DELETE FROM delivery_failures WHERE queue = :q AND message_id = :m")
-                    .bind("q", queue).bind("m", message.messageId()).execute();
+            clearFailure(h, queue, message.messageId());
             if (inserted == 1) {
                 log.error("Dead letter on {}: {} {} (correlation {}) - {}. Inspect it with GET /api/dead-letters and redrive it after a fix.",
                         queue, parsed == null ? "unreadable message" : parsed.type(), message.messageId(),
                         parsed == null ? "-" : parsed.correlationId(), reason);
             }
         });
+    }
+
+    /** Keeps why a message failed (its latest failure), for its dead letter should it end there. */
+    void recordFailure(String queue, String messageId, String eventId, int receiveCount, String reason) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO delivery_failures (queue, message_id, event_id, receive_count, reason, failed_at)
+                        VALUES (:q, :m, :e, :n, :r, :t)
+                        ON CONFLICT (queue, message_id) DO UPDATE
+                        SET receive_count = EXCLUDED.receive_count, reason = EXCLUDED.reason, failed_at = EXCLUDED.failed_at
+                        """)
+                .bind("q", queue).bind("m", messageId).bind("e", eventId).bind("n", receiveCount).bind("r", reason)
+                .bind("t", Timestamp.from(clock.instant()))
+                .execute());
+    }
+
+    /** Forgets a message's failures: it was handled after all. */
+    void clearFailure(String queue, String messageId) {
+        jdbi.useHandle(h -> clearFailure(h, queue, messageId));
+    }
+
+    private static void clearFailure(Handle h, String queue, String messageId) {
+        h.createUpdate("DELETE FROM delivery_failures WHERE queue = :q AND message_id = :m")
+                .bind("q", queue).bind("m", messageId).execute();
+    }
+
+    /** How many times SQS delivered the message; null when it did not say. */
+    static Integer receiveCount(Message message) {
+        String value = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+        try {
+            return value == null ? null : Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     public List<DeadLetter> list(String state, int limit) {
@@ -135,28 +169,19 @@ public final class DeadLetters {
                 return Optional.empty();
             }
             action.accept(letter.get());
-            h.createUpdate("UPDATE dead_letters SET state = :s, resolved_at = :t, resolved_by = :by WHERE id = :id")
-                    .bind("s", state).bind("t", Timestamp.from(clock.instant())).bind("by", by).bind("id", id).execute();
             log.info("Dead letter {} ({} on {}) {} by {}", id, letter.get().eventType(), letter.get().queue(), state, by);
-            return h.createQuery("SELECT * FROM dead_letters WHERE id = :id").bind("id", id).map((rs, ctx) -> map(rs)).findOne();
+            return h.createQuery("""
+                            UPDATE dead_letters SET state = :s, resolved_at = :t, resolved_by = :by WHERE id = :id RETURNING *
+                            """)
+                    .bind("s", state).bind("t", Timestamp.from(clock.instant())).bind("by", by).bind("id", id)
+                    .map((rs, ctx) -> map(rs)).findOne();
         });
     }
 
-    private static Integer parseCount(String value) {
-        try {
-            return value == null ? null : Integer.valueOf(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
     private static DeadLetter map(java.sql.ResultSet rs) throws java.sql.SQLException {
-        int count = rs.getInt("receive_count");
-        Integer receiveCount = rs.wasNull() ? null : count;
-        Timestamp resolved = rs.getTimestamp("resolved_at");
         return new DeadLetter(rs.getLong("id"), rs.getString("queue"), rs.getString("message_id"), rs.getString("event_id"),
                 rs.getString("event_type"), rs.getString("correlation_id"), rs.getString("payload"), rs.getString("reason"),
-                receiveCount, rs.getTimestamp("dead_at").toInstant(), rs.getString("state"),
-                resolved == null ? null : resolved.toInstant(), rs.getString("resolved_by"));
+                Columns.intOrNull(rs, "receive_count"), Columns.instant(rs, "dead_at"), rs.getString("state"),
+                Columns.instant(rs, "resolved_at"), rs.getString("resolved_by"));
     }
 }

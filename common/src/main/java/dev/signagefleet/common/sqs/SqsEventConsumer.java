@@ -1,13 +1,13 @@
 package dev.signagefleet.common.sqs;
 
 import dev.signagefleet.common.Causes;
+import dev.signagefleet.common.Correlation;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.StructuredEventJson;
 import dev.signagefleet.common.inbox.Inbox;
 import dev.signagefleet.common.retry.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
@@ -43,7 +42,7 @@ public final class SqsEventConsumer implements AutoCloseable {
     private final SqsClient sqs;
     private final Jdbi jdbi;
     private final EventHandler handler;
-    private final Clock clock;
+    private final DeadLetters deadLetters;
     private final Backoff retryDelay;
     private final ScheduledExecutorService timers;
     private final Counter handled;
@@ -67,7 +66,7 @@ public final class SqsEventConsumer implements AutoCloseable {
         this.sqs = queues.client();
         this.jdbi = jdbi;
         this.handler = handler;
-        this.clock = clock;
+        this.deadLetters = new DeadLetters(queues, jdbi, clock);
         this.retryDelay = retryDelay;
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sqs-timers-" + consumer);
@@ -138,12 +137,9 @@ public final class SqsEventConsumer implements AutoCloseable {
             fail(message, null, receiveCount, "cannot read the message as a CloudEvent: " + e.getMessage());
             return;
         }
-        if (event.correlationId() != null) {
-            MDC.put("cid", event.correlationId());
-        }
         ScheduledFuture<?> keepHidden = timers.scheduleAtFixedRate(() -> extendVisibility(message),
                 queues.visibility().toMillis() / 2, queues.visibility().toMillis() / 2, TimeUnit.MILLISECONDS);
-        try {
+        try (Correlation ignored = Correlation.scope(event.correlationId())) {
             boolean first = jdbi.inTransaction(handle -> {
                 if (!Inbox.firstDelivery(handle, consumer, event.id())) {
                     return false;
@@ -162,14 +158,11 @@ public final class SqsEventConsumer implements AutoCloseable {
                 log.debug("{} skipped event {} ({}): already handled", consumer, event.id(), event.type());
             }
             if (receiveCount > 1) {
-                jdbi.useHandle(h -> h.createUpdate("DELETE FROM delivery_failures WHERE queue = :q AND message_id = :m")
-                        .bind("q", queue).bind("m", message.messageId()).execute());
+                deadLetters.clearFailure(queue, message.messageId());
             }
         } catch (Exception e) {
             keepHidden.cancel(false);
             fail(message, event, receiveCount, event.type() + " " + event.id() + ": " + Causes.rootMessage(e));
-        } finally {
-            MDC.remove("cid");
         }
     }
 
@@ -181,15 +174,7 @@ public final class SqsEventConsumer implements AutoCloseable {
         log.warn("{} could not handle message {} (receive {} of {}): {}{}", consumer, message.messageId(), receiveCount,
                 maxReceives, reason, last ? " - it goes to the dead-letter queue " + QueueTopology.deadLetterQueueOf(queue) : "");
         try {
-            jdbi.useHandle(h -> h.createUpdate("""
-                            INSERT INTO delivery_failures (queue, message_id, event_id, receive_count, reason, failed_at)
-                            VALUES (:q, :m, :e, :n, :r, :t)
-                            ON CONFLICT (queue, message_id) DO UPDATE
-                            SET receive_count = EXCLUDED.receive_count, reason = EXCLUDED.reason, failed_at = EXCLUDED.failed_at
-                            """)
-                    .bind("q", queue).bind("m", message.messageId()).bind("e", event == null ? null : event.id())
-                    .bind("n", receiveCount).bind("r", truncate(reason)).bind("t", Timestamp.from(clock.instant()))
-                    .execute());
+            deadLetters.recordFailure(queue, message.messageId(), event == null ? null : event.id(), receiveCount, truncate(reason));
         } catch (RuntimeException e) {
             log.warn("Could not record the failure reason of message {}: {}", message.messageId(), Causes.rootMessage(e));
         }
@@ -213,19 +198,15 @@ public final class SqsEventConsumer implements AutoCloseable {
 
     private void drainDeadLettersQuietly() {
         try {
-            new DeadLetters(queues, jdbi, clock).collect(queue);
+            deadLetters.collect(queue);
         } catch (RuntimeException e) {
             log.debug("Could not collect dead letters of {}: {}", queue, Causes.rootMessage(e));
         }
     }
 
     private static int receiveCount(Message message) {
-        String value = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
-        try {
-            return value == null ? 1 : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            return 1;
-        }
+        Integer count = DeadLetters.receiveCount(message);
+        return count == null ? 1 : count;
     }
 
     private static String truncate(String s) {

@@ -1,5 +1,6 @@
 package dev.signagefleet.ingest.upload;
 
+import dev.signagefleet.common.Correlation;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.SignageEvents;
 import dev.signagefleet.common.event.TraceParent;
@@ -31,7 +32,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * csv-ingest's front door: reads an uploaded CSV once, as a stream, validating every row and
@@ -125,9 +125,7 @@ public final class UploadService {
         String correlationId = "upload-" + uploadId;
         String trace = TraceParent.childOf(traceparent);
         // The upload's lines carry its correlation id; the request's id comes back afterwards.
-        String requestId = MDC.get("cid");
-        MDC.put("cid", correlationId);
-        try {
+        try (Correlation ignored = Correlation.scope(correlationId)) {
             Outcome accepted = jdbi.inTransaction(handle -> {
                 Instant now = clock.instant();
                 insertUpload(handle, uploadId, filename, correlationId, trace, uploadedBy, now);
@@ -166,12 +164,6 @@ public final class UploadService {
                 return rejected(uploadId, p.digest(), filename, p.size(), p.result(), correlationId, trace, uploadedBy, p.now());
             }
             return (Outcome) rollback.outcome;
-        } finally {
-            if (requestId == null) {
-                MDC.remove("cid");
-            } else {
-                MDC.put("cid", requestId);
-            }
         }
     }
 
