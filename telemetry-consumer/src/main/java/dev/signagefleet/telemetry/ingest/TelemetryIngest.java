@@ -73,8 +73,11 @@ public final class TelemetryIngest implements AutoCloseable {
         running = true;
         writer = new Thread(this::writeLoop, "telemetry-writer");
         writer.start();
-        // Register the callback before connecting: a resumed session delivers queued messages at once.
-        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED, received::add, true);
+        // Register the callback before connecting: a resumed session delivers queued and in-flight
+        // messages at once, before this new client instance has re-subscribed. With the SUBSCRIBED
+        // filter the client would acknowledge and drop those (hivemq-mqtt-client #254, #521), so take
+        // ALL; the decoder quarantines any topic that is not a device's status or presence.
+        client.publishes(MqttGlobalPublishFilter.ALL, received::add, true);
         client.connectWith()
                 .cleanStart(false)
                 .sessionExpiryInterval(config.sessionExpiry().toSeconds())
