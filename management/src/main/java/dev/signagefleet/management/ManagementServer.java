@@ -2,7 +2,7 @@ package dev.signagefleet.management;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.signagefleet.common.json.Json;
-import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
 import dev.signagefleet.management.problem.Problem;
@@ -10,6 +10,7 @@ import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.util.List;
 import java.util.UUID;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The HTTP server of the management API: JSON in and out, RFC 9457 problems on errors, HTTP Basic
- * authentication with roles, a request id on every response and log line.
+ * The HTTP server of the management API and console: JSON in and out on {@code /api}, HTML pages
+ * on {@code /console}, RFC 9457 problems on errors, session or HTTP Basic authentication with
+ * roles, a request id on every response and log line.
  */
 public final class ManagementServer implements AutoCloseable {
 
@@ -50,7 +52,21 @@ public final class ManagementServer implements AutoCloseable {
         this.app = app;
     }
 
-    public static ManagementServer start(Options options, BasicAuthGate gate, List<Routes> routeGroups) {
+    /** Renders a problem as a page for a browser (the console) instead of JSON. */
+    @FunctionalInterface
+    public interface ProblemPage {
+        void render(Context ctx, Problem problem);
+    }
+
+    public static ManagementServer start(Options options, AuthGate gate, List<Routes> routeGroups) {
+        return start(options, gate, routeGroups, null);
+    }
+
+    /**
+     * @param consoleProblems renders errors of {@code /console} pages as HTML; null to answer JSON everywhere
+     */
+    public static ManagementServer start(Options options, AuthGate gate, List<Routes> routeGroups, ProblemPage consoleProblems) {
+        Problems problems = new Problems(consoleProblems);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -65,20 +81,29 @@ public final class ManagementServer implements AutoCloseable {
             config.routes.before(ManagementServer::tagRequest);
             config.routes.beforeMatched(gate::check);
             config.routes.after(ManagementServer::secureHeaders);
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/console/static";
+                files.directory = "/console-static";
+                files.location = Location.CLASSPATH;
+                files.headers = java.util.Map.of("Cache-Control", "max-age=3600");
+            });
             routeGroups.forEach(group -> group.register(config.routes));
-            config.routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e.toProblem(ctx.path()), e.status()));
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx,
+            config.routes.exception(AuthGate.SignInRequired.class, (e, ctx) -> {
+                // the gate already redirected the browser to the login page
+            });
+            config.routes.exception(ApiException.class, (e, ctx) -> problems.send(ctx, e.toProblem(ctx.path()), e.status()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> problems.send(ctx,
                     new Problem("http-" + e.getStatus(), e.getMessage(), e.getStatus(), e.getMessage(), ctx.path()),
                     e.getStatus()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Request {} {} failed", ctx.method(), ctx.path(), e);
-                problem(ctx, new Problem("internal-error", "Internal error", 500,
+                problems.send(ctx, new Problem("internal-error", "Internal error", 500,
                         "The server could not complete the request; the log has the details under request id "
                                 + ctx.attribute("requestId"), ctx.path()), 500);
             });
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) {
-                    problem(ctx, new Problem("not-found", "Not found", 404,
+                    problems.send(ctx, new Problem("not-found", "Not found", 404,
                             "No such endpoint: " + ctx.method() + " " + ctx.path(), ctx.path()), 404);
                 }
             });
@@ -109,13 +134,31 @@ public final class ManagementServer implements AutoCloseable {
         if (ctx.path().startsWith("/api/")) {
             ctx.header("Cache-Control", "no-store");
         }
+        if (ctx.path().startsWith(AuthGate.CONSOLE_PREFIX)) {
+            // Everything the console loads comes from this server: no inline script, no CDN.
+            ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                    + "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+            if (!ctx.path().startsWith("/console/static/")) {
+                ctx.header("Cache-Control", "no-store");
+            }
+        }
     }
 
-    private static void problem(Context ctx, Problem problem, int status) {
-        try {
-            ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.mapper().writeValueAsString(problem));
-        } catch (JsonProcessingException e) {
-            ctx.status(status).result(problem.getTitle());
+    /** Answers with a problem: an HTML page on console paths (when there is a console), JSON elsewhere. */
+    private record Problems(ProblemPage consolePage) {
+
+        void send(Context ctx, Problem problem, int status) {
+            if (consolePage != null && ctx.path().startsWith(AuthGate.CONSOLE_PREFIX + "/")
+                    && !ctx.path().startsWith("/console/static/")) {
+                ctx.status(status);
+                consolePage.render(ctx, problem);
+                return;
+            }
+            try {
+                ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.mapper().writeValueAsString(problem));
+            } catch (JsonProcessingException e) {
+                ctx.status(status).result(problem.getTitle());
+            }
         }
     }
 

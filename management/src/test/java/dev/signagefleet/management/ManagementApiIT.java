@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signagefleet.common.json.Json;
-import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.AuthGate;
+import dev.signagefleet.management.auth.ConsoleSessions;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.LoginThrottle;
 import dev.signagefleet.management.auth.Role;
@@ -60,7 +61,7 @@ class ManagementApiIT {
         DeviceRegistry registry = new DeviceRegistry(db.jdbi(), clock);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         server = ManagementServer.start(new ManagementServer.Options("127.0.0.1", 0),
-                new BasicAuthGate(users, new LoginThrottle(clock)), List.of(
+                new AuthGate(users, new LoginThrottle(clock), new ConsoleSessions(db.jdbi(), clock)), List.of(
                         new DeviceRoutes(fleet, registry, clock, r -> Map.of("mqtt", Map.of("url", "tcp://localhost:1883"))),
                         new FleetRoutes(fleet, () -> Map.of("brokerDroppedMessages", 0)),
                         new OpsRoutes(List.of(new OpsRoutes.ReadinessCheck("database", db.database()::isReachable)), meters)));

@@ -17,7 +17,12 @@ import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
 import dev.signagefleet.launcher.files.OwnerOnlyFile;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
 import dev.signagefleet.management.ManagementServer;
-import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.ConsoleSessions;
+import dev.signagefleet.management.console.Console;
+import dev.signagefleet.management.console.DashboardPages;
+import dev.signagefleet.management.console.SignInPages;
+import dev.signagefleet.management.http.Routes;
+import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.LoginThrottle;
 import dev.signagefleet.management.contents.ContentRoutes;
@@ -47,6 +52,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -199,15 +205,23 @@ public final class Stack implements AutoCloseable {
         LoginThrottle throttle = new LoginThrottle(clock);
         long maxUploadBytes = env.longValue("SIGNAGE_MAX_UPLOAD_BYTES", ManagementServer.Options.DEFAULT_MAX_UPLOAD_BYTES,
                 1024, 10L * 1024 * 1024 * 1024);
+        AuthGate gate = new AuthGate(users, throttle, new ConsoleSessions(database.jdbi(), clock));
+        Console console = new Console(gate, env.optional("SIGNAGE_CONSOLE_TIMEZONE").map(ZoneId::of).orElse(ZoneId.systemDefault()),
+                clock);
+        started.push(new Step("console live updates", console.live()));
+        List<Routes> routes = new ArrayList<>(List.of(
+                new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
+                new FleetRoutes(fleet, brokerFigures()),
+                new UploadRoutes(pipeline.uploads, pipeline.uploadQueries, maxUploadBytes),
+                new ContentRoutes(pipeline.catalog, registry, users, throttle),
+                new DeadLetterRoutes(pipeline.deadLetters),
+                new OpsRoutes(checks, meters)));
+        routes.addAll(List.of(
+                new SignInPages(console, env.bool("SIGNAGE_SECURE_COOKIES", false)),
+                new DashboardPages(console, fleet, pipeline.uploadQueries)));
         http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort(), maxUploadBytes),
-                new BasicAuthGate(users, throttle), List.of(
-                        new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
-                        new FleetRoutes(fleet, brokerFigures()),
-                        new UploadRoutes(pipeline.uploads, pipeline.uploadQueries, maxUploadBytes),
-                        new ContentRoutes(pipeline.catalog, registry, users, throttle),
-                        new DeadLetterRoutes(pipeline.deadLetters),
-                        new OpsRoutes(checks, meters)));
-        started.push(new Step("HTTP API", http));
+                gate, routes, console.problemPage());
+        started.push(new Step("HTTP API and console", http));
 
         if (options.devices() > 0) {
             simulator = FleetSimulator.start(options.devices(), dataDir.resolve("simulator"), registry, mqttUrl,

@@ -1,7 +1,7 @@
 package dev.signagefleet.management.deadletters;
 
 import dev.signagefleet.common.sqs.DeadLetters;
-import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.Role;
 import dev.signagefleet.management.http.QueryParams;
@@ -43,7 +43,7 @@ public final class DeadLetterRoutes implements Routes {
 
     private void resolve(Context ctx, boolean redrive) {
         long id = id(ctx);
-        ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
+        ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         var result = redrive ? deadLetters.redrive(id, user.username()) : deadLetters.discard(id, user.username());
         ctx.json(result.orElseThrow(() -> new ApiException(409, "not-dead", "Not a pending dead letter",
                 "Dead letter " + id + " does not exist or was already redriven or discarded")));

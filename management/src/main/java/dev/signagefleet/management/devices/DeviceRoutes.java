@@ -3,7 +3,7 @@ package dev.signagefleet.management.devices;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signagefleet.common.csv.SpreadsheetSafeCsv;
 import dev.signagefleet.common.json.Json;
-import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.Role;
 import dev.signagefleet.management.http.QueryParams;
@@ -155,7 +155,7 @@ public final class DeviceRoutes implements Routes {
             throw new ApiException(422, "invalid-device", "Invalid device", String.join("; ", problems))
                     .with("errors", problems);
         }
-        ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
+        ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         DeviceRegistry.Registration registration;
         try {
             registration = registry.register(new NewDevice(deviceId, group, name, location), "api:" + user.username());
@@ -174,7 +174,7 @@ public final class DeviceRoutes implements Routes {
     private void rotate(Context ctx) {
         String id = ctx.pathParam("id");
         String credential = registry.rotateCredential(id).orElseThrow(() -> ApiException.notFound("Device", id));
-        ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
+        ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         log.info("Credential of device {} rotated by {}", id, user.username());
         DeviceRegistry.Registration registration = new DeviceRegistry.Registration(registry.find(id).orElseThrow(), credential);
         Map<String, Object> response = new LinkedHashMap<>();

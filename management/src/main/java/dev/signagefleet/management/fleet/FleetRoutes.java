@@ -35,6 +35,7 @@ public final class FleetRoutes implements Routes {
         body.put("byConnectivity", summary.byConnectivity());
         body.put("byContentSync", summary.byContentSync());
         body.put("byGroup", summary.byGroup());
+        body.put("byGroupContentSync", summary.byGroupContentSync());
         body.put("byAgentVersion", summary.byAgentVersion());
         Map<String, Object> delivery = new LinkedHashMap<>();
         delivery.put("quarantinedMessages", summary.quarantinedMessages());

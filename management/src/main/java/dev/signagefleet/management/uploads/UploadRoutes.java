@@ -6,7 +6,7 @@ import dev.signagefleet.ingest.csv.ProblemReport;
 import dev.signagefleet.ingest.upload.UploadQueries;
 import dev.signagefleet.ingest.upload.UploadService;
 import dev.signagefleet.ingest.upload.UploadView;
-import dev.signagefleet.management.auth.BasicAuthGate;
+import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.Role;
 import dev.signagefleet.management.http.QueryParams;
@@ -86,7 +86,7 @@ public final class UploadRoutes implements Routes {
             filename = Optional.ofNullable(param(ctx, "filename")).orElse("upload.csv");
             content = spool(ctx);
         }
-        ConsoleUsers.User user = ctx.attribute(BasicAuthGate.USER_ATTRIBUTE);
+        ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         UploadService.Outcome outcome;
         try (InputStream in = content) {
             outcome = uploads.upload(in, filename, charset, dryRun, user.username(), ctx.header("traceparent"));

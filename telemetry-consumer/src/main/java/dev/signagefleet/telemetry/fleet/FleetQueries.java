@@ -244,10 +244,31 @@ public final class FleetQueries {
                 .list());
     }
 
-    /** Counts for the fleet at a glance. */
+    /** A connectivity or content event of any device. */
+    public record FleetEvent(String deviceId, String type, Instant time, JsonNode data) {
+    }
+
+    /** The fleet's latest device events, newest first. */
+    public List<FleetEvent> recentEvents(int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT device_id, type, occurred_at, data::text AS data FROM device_events
+                        ORDER BY occurred_at DESC, event_id LIMIT :limit
+                        """)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new FleetEvent(rs.getString("device_id"), rs.getString("type"),
+                        instant(rs, "occurred_at"), readJson(rs.getString("data"))))
+                .list());
+    }
+
+    /**
+     * Counts for the fleet at a glance.
+     *
+     * @param byGroup            per group: total and each connectivity state
+     * @param byGroupContentSync per group: each content sync state
+     */
     public record FleetSummary(long total, Map<String, Long> byConnectivity, Map<String, Long> byContentSync,
-                               Map<String, Map<String, Long>> byGroup, Map<String, Long> byAgentVersion,
-                               long quarantinedMessages) {
+                               Map<String, Map<String, Long>> byGroup, Map<String, Map<String, Long>> byGroupContentSync,
+                               Map<String, Long> byAgentVersion, long quarantinedMessages) {
     }
 
     public FleetSummary summary() {
@@ -291,12 +312,23 @@ public final class FleetQueries {
             for (ContentSync c : ContentSync.values()) {
                 byContentSync.put(c.dbValue(), 0L);
             }
-            h.createQuery("SELECT " + ContentSync.SQL + " AS sync, count(*) AS n" + FROM + "GROUP BY 1")
+            Map<String, Map<String, Long>> byGroupSync = new LinkedHashMap<>();
+            h.createQuery("SELECT coalesce(d.group_name, '(none)') AS grp, " + ContentSync.SQL + " AS sync, count(*) AS n"
+                            + FROM + "GROUP BY 1, 2 ORDER BY 1, 2")
                     .bind("pendingSince", pendingSince())
-                    .map((rs, ctx) -> Map.entry(rs.getString("sync"), rs.getLong("n")))
-                    .forEach(e -> byContentSync.put(e.getKey(), e.getValue()));
+                    .map((rs, ctx) -> new Object[] {rs.getString("grp"), rs.getString("sync"), rs.getLong("n")})
+                    .forEach(r -> {
+                        byContentSync.merge((String) r[1], (Long) r[2], Long::sum);
+                        byGroupSync.computeIfAbsent((String) r[0], g -> {
+                            Map<String, Long> m = new LinkedHashMap<>();
+                            for (ContentSync c : ContentSync.values()) {
+                                m.put(c.dbValue(), 0L);
+                            }
+                            return m;
+                        }).merge((String) r[1], (Long) r[2], Long::sum);
+                    });
             long quarantined = h.createQuery("SELECT count(*) FROM quarantined_messages").mapTo(Long.class).one();
-            return new FleetSummary(total[0], byConnectivity, byContentSync, byGroup, byVersion, quarantined);
+            return new FleetSummary(total[0], byConnectivity, byContentSync, byGroup, byGroupSync, byVersion, quarantined);
         });
     }
 

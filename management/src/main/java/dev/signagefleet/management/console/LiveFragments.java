@@ -1,0 +1,103 @@
+package dev.signagefleet.management.console;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.signagefleet.common.json.Json;
+import io.javalin.http.sse.SseClient;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live parts of console pages over server-sent events. Each open page registers the part it shows
+ * (a renderer of that HTML fragment); every {@link #PERIOD_MS} ms the fragment is rendered again
+ * and sent only if it changed, so an idle page costs one render per period and no traffic. The
+ * browser swaps the fragment in (console.js); without JavaScript the page is simply static.
+ */
+public final class LiveFragments implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveFragments.class);
+    static final long PERIOD_MS = 2000;
+    /** Browsers are many tabs; bound what one console serves at once. */
+    static final int MAX_CLIENTS = 200;
+
+    private final Map<SseClient, Watched> clients = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "console-live");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static final class Watched {
+        final Supplier<String> renderer;
+        String last;
+
+        Watched(Supplier<String> renderer, String first) {
+            this.renderer = renderer;
+            this.last = first;
+        }
+    }
+
+    public LiveFragments() {
+        timer.scheduleWithFixedDelay(this::refresh, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Keeps the event stream open and sends the fragment whenever it changes. */
+    public void watch(SseClient client, Supplier<String> renderer) {
+        if (clients.size() >= MAX_CLIENTS) {
+            client.sendComment("too many live pages open; reload later");
+            client.close();
+            return;
+        }
+        client.keepAlive();
+        client.onClose(() -> clients.remove(client));
+        // Sent at once: the page may have been rendered a while before its script connected.
+        String first = renderer.get();
+        clients.put(client, new Watched(renderer, first));
+        send(client, first);
+    }
+
+    public int watching() {
+        return clients.size();
+    }
+
+    private void refresh() {
+        for (Map.Entry<SseClient, Watched> e : clients.entrySet()) {
+            SseClient client = e.getKey();
+            if (client.terminated()) {
+                clients.remove(client);
+                continue;
+            }
+            try {
+                String html = e.getValue().renderer.get();
+                if (!html.equals(e.getValue().last)) {
+                    e.getValue().last = html;
+                    send(client, html);
+                }
+            } catch (RuntimeException ex) {
+                // A database hiccup: keep the page as it is and try again next period.
+                log.warn("Could not refresh a live console fragment: {}", ex.toString());
+            }
+        }
+    }
+
+    private static void send(SseClient client, String html) {
+        try {
+            // JSON keeps the fragment on one data line whatever newlines it holds.
+            client.sendEvent("fragment", Json.mapper().writeValueAsString(html));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a string always serialises", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        clients.keySet().forEach(SseClient::close);
+        clients.clear();
+    }
+}
