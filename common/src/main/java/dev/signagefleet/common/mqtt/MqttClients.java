@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,15 @@ public final class MqttClients {
      * Callers add what is specific to them (session, subscriptions) and build.
      */
     public static Mqtt5ClientBuilder builder(MqttSettings settings, String clientId) {
+        return builder(settings, clientId, () -> false);
+    }
+
+    /**
+     * As {@link #builder(MqttSettings, String)}, and stops reconnecting once {@code closing} says so:
+     * {@code disconnect()} of a client that is between two reconnect attempts fails ("not
+     * connected") and would leave it retrying forever after its owner stopped.
+     */
+    public static Mqtt5ClientBuilder builder(MqttSettings settings, String clientId, BooleanSupplier closing) {
         Mqtt5ClientBuilder builder = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(clientId)
@@ -37,7 +47,10 @@ public final class MqttClients {
                 .addConnectedListener(ctx -> log.info("MQTT client {} connected to {}:{}",
                         clientId, settings.host(), settings.port()))
                 .addDisconnectedListener(ctx -> {
-                    if (ctx.getSource() == MqttDisconnectSource.USER) {
+                    if (closing.getAsBoolean()) {
+                        ctx.getReconnector().reconnect(false);
+                        log.info("MQTT client {} stopped", clientId);
+                    } else if (ctx.getSource() == MqttDisconnectSource.USER) {
                         log.info("MQTT client {} disconnected from {}:{}", clientId, settings.host(), settings.port());
                     } else {
                         log.warn("MQTT client {} lost its connection to {}:{} ({}); reconnecting", clientId,

@@ -116,14 +116,21 @@ final class Pipeline implements AutoCloseable {
         this.catalog = new ContentCatalog(database.jdbi(), packages);
         this.deadLetters = new DeadLetters(queues, database.jdbi(), clock);
 
-        Mqtt5AsyncClient registryClient = MqttClients.builder(mqtt, "content-registry-" + instance(env)).buildAsync();
+        java.util.concurrent.atomic.AtomicBoolean registryClosing = new java.util.concurrent.atomic.AtomicBoolean();
+        Mqtt5AsyncClient registryClient = MqttClients.builder(mqtt, "content-registry-" + instance(env), registryClosing::get)
+                .buildAsync();
         registryClient.connectWith().cleanStart(true).send()
                 .whenComplete((ack, error) -> {
                     if (error != null) {
                         log.warn("content-registry could not connect to the MQTT broker yet ({}); it keeps trying", error.getMessage());
                     }
                 });
-        started.push(() -> registryClient.disconnect().get(5, TimeUnit.SECONDS));
+        started.push(() -> {
+            registryClosing.set(true);
+            if (registryClient.getState().isConnected()) {
+                registryClient.disconnect().get(5, TimeUnit.SECONDS);
+            }
+        });
 
         long maxPackageBytes = env.longValue("SIGNAGE_MAX_PACKAGE_BYTES", 200L * 1024 * 1024, 1024, 10L * 1024 * 1024 * 1024);
         Backoff retry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));

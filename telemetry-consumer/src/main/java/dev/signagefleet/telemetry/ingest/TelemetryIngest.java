@@ -46,6 +46,8 @@ public final class TelemetryIngest implements AutoCloseable {
     private final ReentrantLock processing = new ReentrantLock();
     private final Mqtt5AsyncClient client;
     private volatile boolean running;
+    /** Set on close: stops the client's automatic reconnect. */
+    private volatile boolean closing;
     private volatile boolean paused;
     private volatile boolean subscribed;
     private volatile Instant listeningSince;
@@ -57,7 +59,7 @@ public final class TelemetryIngest implements AutoCloseable {
         this.clock = clock;
         this.writerLogic = new TelemetryWriter(new TelemetryDecoder(config.maxPayloadBytes(), clock), applier, clock,
                 meters, afterCommit, () -> running);
-        this.client = MqttClients.builder(config.mqtt(), config.clientId())
+        this.client = MqttClients.builder(config.mqtt(), config.clientId(), () -> closing)
                 .addConnectedListener(ctx -> subscribe())
                 .addDisconnectedListener(ctx -> {
                     subscribed = false;
@@ -209,6 +211,7 @@ public final class TelemetryIngest implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        closing = true;
         if (writer != null) {
             try {
                 writer.join(10_000);
@@ -221,7 +224,9 @@ public final class TelemetryIngest implements AutoCloseable {
             }
         }
         try {
-            client.disconnect().get(5, TimeUnit.SECONDS);
+            if (client.getState().isConnected()) {
+                client.disconnect().get(5, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             log.debug("Disconnect of {} did not complete cleanly: {}", config.clientId(), e.toString());
         }
