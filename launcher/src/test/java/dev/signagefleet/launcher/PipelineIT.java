@@ -217,32 +217,17 @@ class PipelineIT {
         assertThat(printed).contains("Accepted as").contains("signage.content.registered.v1").contains("DONE");
     }
 
-    private static Optional<JsonNode> poison() throws IOException, InterruptedException {
-        for (JsonNode letter : json(get("/api/dead-letters?state=dead")).get("items")) {
-            if (letter.get("eventId").asText().equals("poison-1")) {
-                return Optional.of(letter);
-            }
-        }
-        return Optional.empty();
-    }
-
     @Test
     void aPoisonMessageIsDeadLetteredWithItsReasonAndCanBeDiscarded() throws Exception {
-        software.amazon.awssdk.services.sqs.SqsClient sqs = dev.signagefleet.common.sqs.SqsClients.create(
-                dev.signagefleet.common.sqs.SqsSettings.local(stack.sqsEndpoint()));
-        String queue = sqs.getQueueUrl(b -> b.queueName("signage-content-builder")).queueUrl();
-        sqs.sendMessage(b -> b.queueUrl(queue).messageBody("{\"specversion\":\"1.0\",\"id\":\"poison-1\",\"source\":\"/test\","
-                + "\"type\":\"signage.elements.registered.v1\",\"time\":\"2026-11-24T00:00:00Z\",\"data\":{\"uploadId\":\"not-a-uuid\"}}"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> poison().isPresent());
-        JsonNode letter = poison().orElseThrow();
+        long id = TestStacks.poisonDeadLetter(stack, "poison-1");
+        JsonNode letter = json(get("/api/dead-letters/" + id));
         assertThat(letter.get("state").asText()).isEqualTo("dead");
         assertThat(letter.get("reason").asText()).contains("not-a-uuid");
-        HttpResponse<String> discarded = http.send(HttpRequest.newBuilder(URI.create(base + "/api/dead-letters/"
-                        + letter.get("id").asText() + "/discard")).header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD))
+        HttpResponse<String> discarded = http.send(HttpRequest.newBuilder(URI.create(base + "/api/dead-letters/" + id + "/discard"))
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(discarded.statusCode()).isEqualTo(200);
         assertThat(json(discarded).get("state").asText()).isEqualTo("discarded");
-        sqs.close();
     }
 
     /** The slide ids of a group's current content. */

@@ -1,5 +1,10 @@
 package dev.signagefleet.launcher;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.signagefleet.common.sqs.SqsClients;
+import dev.signagefleet.common.sqs.SqsSettings;
+import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.launcher.stack.StackOptions;
 import dev.signagefleet.testing.FreePorts;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Options of a whole local stack for the tests: loopback, free ports, embedded parts, a known admin password. */
 final class TestStacks {
@@ -19,6 +25,24 @@ final class TestStacks {
         return new StackOptions(dataDir, "127.0.0.1", FreePorts.next(), FreePorts.next(), FreePorts.next(), devices,
                 Duration.ofSeconds(30), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.of(adminPassword), 100_000, false);
+    }
+
+    /**
+     * Sends content-builder an event it can never handle (an upload id that is not a UUID) and
+     * waits until it is a dead letter (the stack must run with a low SIGNAGE_SQS_MAX_RECEIVES).
+     *
+     * @return the dead letter's id
+     */
+    static long poisonDeadLetter(Stack stack, String eventId) {
+        try (SqsClient sqs = SqsClients.create(SqsSettings.local(stack.sqsEndpoint()))) {
+            String queue = sqs.getQueueUrl(b -> b.queueName("signage-content-builder")).queueUrl();
+            sqs.sendMessage(b -> b.queueUrl(queue).messageBody("{\"specversion\":\"1.0\",\"id\":\"" + eventId
+                    + "\",\"source\":\"/test\",\"type\":\"signage.elements.registered.v1\","
+                    + "\"time\":\"2026-11-24T00:00:00Z\",\"data\":{\"uploadId\":\"not-a-uuid\"}}"));
+        }
+        return await().atMost(Duration.ofSeconds(60)).until(() -> stack.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT id FROM dead_letters WHERE event_id = :e AND state = 'dead'")
+                .bind("e", eventId).mapTo(Long.class).findOne()), Optional::isPresent).orElseThrow();
     }
 
     static String basic(String user, String password) {

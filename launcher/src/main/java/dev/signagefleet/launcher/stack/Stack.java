@@ -6,9 +6,9 @@ import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.db.Database;
 import dev.signagefleet.common.db.DatabaseConfig;
 import dev.signagefleet.common.mqtt.MqttSettings;
+import dev.signagefleet.common.security.PasswordHasher;
 import dev.signagefleet.common.sqs.SqsSettings;
 import dev.signagefleet.contentregistry.assignment.ContentTopics;
-import dev.signagefleet.common.security.PasswordHasher;
 import dev.signagefleet.embedded.broker.BrokerConfig;
 import dev.signagefleet.embedded.broker.BrokerPrincipal;
 import dev.signagefleet.embedded.broker.EmbeddedBroker;
@@ -17,20 +17,24 @@ import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
 import dev.signagefleet.launcher.files.OwnerOnlyFile;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
 import dev.signagefleet.management.ManagementServer;
-import dev.signagefleet.management.auth.ConsoleSessions;
-import dev.signagefleet.management.console.Console;
-import dev.signagefleet.management.console.DashboardPages;
-import dev.signagefleet.management.console.SignInPages;
-import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.auth.AuthGate;
+import dev.signagefleet.management.auth.ConsoleSessions;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.LoginThrottle;
+import dev.signagefleet.management.console.AdminPages;
+import dev.signagefleet.management.console.Console;
+import dev.signagefleet.management.console.DashboardPages;
+import dev.signagefleet.management.console.DevicePages;
+import dev.signagefleet.management.console.SignInPages;
+import dev.signagefleet.management.console.StagedUploads;
+import dev.signagefleet.management.console.UploadPages;
 import dev.signagefleet.management.contents.ContentRoutes;
 import dev.signagefleet.management.deadletters.DeadLetterRoutes;
-import dev.signagefleet.management.uploads.UploadRoutes;
 import dev.signagefleet.management.devices.DeviceRoutes;
 import dev.signagefleet.management.fleet.FleetRoutes;
+import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.ops.OpsRoutes;
+import dev.signagefleet.management.uploads.UploadRoutes;
 import dev.signagefleet.telemetry.TelemetryConfig;
 import dev.signagefleet.telemetry.TelemetryConsumer;
 import dev.signagefleet.telemetry.fleet.FleetQueries;
@@ -48,11 +52,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -205,10 +209,10 @@ public final class Stack implements AutoCloseable {
         LoginThrottle throttle = new LoginThrottle(clock);
         long maxUploadBytes = env.longValue("SIGNAGE_MAX_UPLOAD_BYTES", ManagementServer.Options.DEFAULT_MAX_UPLOAD_BYTES,
                 1024, 10L * 1024 * 1024 * 1024);
-        AuthGate gate = new AuthGate(users, throttle, new ConsoleSessions(database.jdbi(), clock));
+        ConsoleSessions sessions = new ConsoleSessions(database.jdbi(), clock);
+        AuthGate gate = new AuthGate(users, throttle, sessions);
         Console console = new Console(gate, env.optional("SIGNAGE_CONSOLE_TIMEZONE").map(ZoneId::of).orElse(ZoneId.systemDefault()),
                 clock);
-        started.push(new Step("console live updates", console.live()));
         List<Routes> routes = new ArrayList<>(List.of(
                 new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
                 new FleetRoutes(fleet, brokerFigures()),
@@ -216,12 +220,19 @@ public final class Stack implements AutoCloseable {
                 new ContentRoutes(pipeline.catalog, registry, users, throttle),
                 new DeadLetterRoutes(pipeline.deadLetters),
                 new OpsRoutes(checks, meters)));
+        StagedUploads staged = new StagedUploads(clock);
+        started.push(new Step("staged console uploads", staged));
         routes.addAll(List.of(
                 new SignInPages(console, env.bool("SIGNAGE_SECURE_COOKIES", false)),
-                new DashboardPages(console, fleet, pipeline.uploadQueries)));
+                new DashboardPages(console, fleet, pipeline.uploadQueries),
+                new DevicePages(console, fleet, registry, this::connectionInfo),
+                new UploadPages(console, pipeline.uploads, pipeline.uploadQueries, staged, maxUploadBytes),
+                new AdminPages(console, pipeline.deadLetters, users, sessions)));
         http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort(), maxUploadBytes),
                 gate, routes, console.problemPage());
         started.push(new Step("HTTP API and console", http));
+        // Stopped before the HTTP server (steps stop in reverse): live streams need their responses to end cleanly.
+        started.push(new Step("console live updates", console.live()));
 
         if (options.devices() > 0) {
             simulator = FleetSimulator.start(options.devices(), dataDir.resolve("simulator"), registry, mqttUrl,

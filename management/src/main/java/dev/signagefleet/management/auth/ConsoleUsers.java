@@ -75,6 +75,19 @@ public final class ConsoleUsers {
                 .bind("u", username).bind("h", hash).bind("r", role.dbValue()).execute());
     }
 
+    /** A console user as the users screen lists them. */
+    public record Listed(String username, Role role, java.time.Instant createdAt, java.time.Instant passwordChangedAt) {
+    }
+
+    public java.util.List<Listed> list() {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT username, role, created_at, password_changed_at FROM console_users ORDER BY username")
+                .map((rs, ctx) -> new Listed(rs.getString("username"), Role.fromDb(rs.getString("role")),
+                        dev.signagefleet.common.db.Columns.instant(rs, "created_at"),
+                        dev.signagefleet.common.db.Columns.instant(rs, "password_changed_at")))
+                .list());
+    }
+
     public Optional<User> authenticate(String username, String password) {
         if (username == null || password == null || username.length() > 64 || password.length() > 1024) {
             return Optional.empty();

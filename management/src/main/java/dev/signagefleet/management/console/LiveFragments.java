@@ -94,10 +94,19 @@ public final class LiveFragments implements AutoCloseable {
         }
     }
 
+    /** Ends every open stream. Call it before the HTTP server stops: a stream closed after that has no response left. */
     @Override
     public void close() {
         timer.shutdownNow();
-        clients.keySet().forEach(SseClient::close);
+        for (SseClient client : clients.keySet()) {
+            try {
+                if (!client.terminated()) {
+                    client.close();
+                }
+            } catch (RuntimeException e) {
+                log.debug("A live console stream did not close cleanly: {}", e.toString());
+            }
+        }
         clients.clear();
     }
 }

@@ -67,6 +67,14 @@ public record Page(String title, String active, ConsoleUsers.User user, String c
         return m.t("time.daysAgo", s / 86_400);
     }
 
+    /** A charset as people know it: Windows-31J is what Excel in Japan calls Shift_JIS. */
+    public static String charset(String name) {
+        if (name == null) {
+            return "–";
+        }
+        return name.equalsIgnoreCase("windows-31j") ? "Shift_JIS (Windows-31J)" : name;
+    }
+
     public static String url(String value) {
         return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
     }

@@ -15,7 +15,6 @@ import dev.signagefleet.telemetry.fleet.DeviceView;
 import dev.signagefleet.telemetry.fleet.FleetQueries;
 import dev.signagefleet.telemetry.fleet.InvalidQueryException;
 import dev.signagefleet.telemetry.registry.DeviceRegistry;
-import dev.signagefleet.telemetry.registry.NewDevice;
 import dev.signagefleet.management.http.Routes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -67,7 +66,12 @@ public final class DeviceRoutes implements Routes {
         routes.post("/api/devices/{id}/credential", this::rotate, Role.ADMIN);
     }
 
-    private DeviceQuery query(Context ctx, int limit, String cursor) {
+    /**
+     * The list filters, order and page of a request, as {@code /api/devices} and the console read them.
+     *
+     * @throws ApiException (400) naming the parameter that is not valid
+     */
+    public static DeviceQuery query(Context ctx, int limit, String cursor) {
         DeviceSort sort = DeviceSort.parseOrNull(ctx.queryParam("sort"));
         if (sort == null) {
             throw ApiException.badRequest("sort", "sort must be one of " + DeviceSort.allowed() + ", was '" + ctx.queryParam("sort") + "'");
@@ -146,23 +150,18 @@ public final class DeviceRoutes implements Routes {
         if (body == null || !body.isObject()) {
             throw new ApiException(400, "invalid-json", "Invalid JSON", "The request body must be a JSON object");
         }
-        String deviceId = field(body, "deviceId");
-        String group = field(body, "group");
-        String name = field(body, "name");
-        String location = field(body, "location");
-        List<String> problems = NewDevice.problems(deviceId, group, name, location);
-        if (!problems.isEmpty()) {
-            throw new ApiException(422, "invalid-device", "Invalid device", String.join("; ", problems))
-                    .with("errors", problems);
-        }
         ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
-        DeviceRegistry.Registration registration;
-        try {
-            registration = registry.register(new NewDevice(deviceId, group, name, location), "api:" + user.username());
-        } catch (DeviceRegistry.DeviceAlreadyRegisteredException e) {
-            throw new ApiException(409, "device-exists", "Device already registered", e.getMessage());
+        DeviceRegistration.Outcome outcome = DeviceRegistration.register(registry, field(body, "deviceId"), field(body, "group"),
+                field(body, "name"), field(body, "location"), "api:" + user.username());
+        if (outcome instanceof DeviceRegistration.Outcome.Invalid invalid) {
+            throw new ApiException(422, "invalid-device", "Invalid device", String.join("; ", invalid.problems()))
+                    .with("errors", invalid.problems());
         }
-        log.info("Device {} registered in group {} by {}", deviceId, group, user.username());
+        if (outcome instanceof DeviceRegistration.Outcome.AlreadyRegistered exists) {
+            throw new ApiException(409, "device-exists", "Device already registered", exists.message());
+        }
+        DeviceRegistry.Registration registration = ((DeviceRegistration.Outcome.Registered) outcome).registration();
+        String deviceId = registration.device().deviceId();
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("device", registration.device());
         response.put("credential", registration.credential());
@@ -192,7 +191,7 @@ public final class DeviceRoutes implements Routes {
         if (!value.isTextual()) {
             throw new ApiException(422, "invalid-device", "Invalid device", name + " must be a string");
         }
-        return value.asText().isBlank() ? null : value.asText().trim();
+        return DeviceRegistration.optional(value.asText());
     }
 
     private void csv(Context ctx) throws IOException {
