@@ -18,7 +18,7 @@ public final class Messages {
 
     public static final String COOKIE = "signage_lang";
     public static final List<String> LANGUAGES = List.of("en", "ja");
-    private static final List<String> BUNDLES = List.of("common", "dashboard", "devices", "uploads", "admin");
+    private static final List<String> BUNDLES = List.of("common", "dashboard", "devices", "uploads", "admin", "contents", "flow", "alerts");
     private static final Map<String, Messages> BY_LANGUAGE = Map.of("en", new Messages("en"), "ja", new Messages("ja"));
 
     private final String language;
