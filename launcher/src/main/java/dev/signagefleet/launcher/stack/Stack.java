@@ -24,6 +24,7 @@ import dev.signagefleet.management.auth.LoginThrottle;
 import dev.signagefleet.management.console.AdminPages;
 import dev.signagefleet.management.console.Console;
 import dev.signagefleet.management.console.DashboardPages;
+import dev.signagefleet.management.console.DeviceImportPages;
 import dev.signagefleet.management.console.DevicePages;
 import dev.signagefleet.management.console.SignInPages;
 import dev.signagefleet.management.console.StagedUploads;
@@ -225,6 +226,8 @@ public final class Stack implements AutoCloseable {
         routes.addAll(List.of(
                 new SignInPages(console, env.bool("SIGNAGE_SECURE_COOKIES", false)),
                 new DashboardPages(console, fleet, pipeline.uploadQueries),
+                // Before DevicePages: /console/devices/import must not be taken for a device id.
+                new DeviceImportPages(console, registry),
                 new DevicePages(console, fleet, registry, this::connectionInfo),
                 new UploadPages(console, pipeline.uploads, pipeline.uploadQueries, staged, maxUploadBytes),
                 new AdminPages(console, pipeline.deadLetters, users, sessions)));
