@@ -22,6 +22,7 @@ final class Banner {
         b.append('\n');
         b.append("  signage-fleet is up (started in ").append(startup.toMillis() / 100 / 10.0).append(" s)\n");
         b.append("  ------------------------------------------------------------------\n");
+        b.append("  Console       ").append(api).append("/console/   (sign in as admin; English or Japanese)\n");
         b.append("  HTTP API      ").append(api).append("/api/devices   (health ").append(api).append("/healthz, metrics ")
                 .append(api).append("/metrics)\n");
         b.append("  Login         user admin, password ").append(password).append('\n');
