@@ -223,6 +223,32 @@ class ContentDeliveryIT {
     }
 
     @Test
+    void anOperatorsRetryFetchesABrokenPackageAgainOnceItIsFixedAndCutsAWaitShort() throws Exception {
+        startAgent("content-12", "grp-l", "pw");
+        byte[] good = TestPackages.player("grp-l@1");
+        // The package store served damaged bytes: the checksum in the assignment does not match them.
+        byte[] damaged = good.clone();
+        damaged[damaged.length / 2] ^= 0x55;
+        server.serve(path("grp-l@1"), damaged);
+        fixture.observer().publish(ContentDelivery.groupTopic("grp-l"),
+                TestPackages.assignment("grp-l@1", server.url(path("grp-l@1")), TestPackages.sha256(good), good.length), true);
+        JsonNode failed = await().until(() -> latestStatus("content-12"), s -> s.has("contentError"));
+        assertThat(failed.get("contentError").asText()).startsWith("grp-l@1: sha256 mismatch");
+
+        server.serve(path("grp-l@1"), good); // fixed on the server; the assignment is unchanged
+        fixture.observer().publish(ContentDelivery.retryTopic("content-12"), "{}", false);
+        JsonNode fixed = awaitShowing("content-12", "grp-l@1");
+        assertThat(fixed.has("contentError")).isFalse();
+        assertThat(server.requests(path("grp-l@1"))).hasSize(2);
+
+        // Asked again with the content on screen: nothing is fetched.
+        fixture.observer().publish(ContentDelivery.retryTopic("content-12"), "{}", false);
+        long seq = fixture.observer().jsonOn("dt/signage/content-12/status").size();
+        await().until(() -> statuses("content-12").size() >= seq + 3);
+        assertThat(server.requests(path("grp-l@1"))).hasSize(2);
+    }
+
+    @Test
     void aNewerAssignmentDuringADownloadReplacesIt() throws Exception {
         startAgent("content-10", "grp-j", "pw");
         CountDownLatch release = server.hold(path("grp-j@1"));

@@ -46,6 +46,7 @@ public final class ContentDelivery {
     public static final Duration SLOW_RETRY = Duration.ofMinutes(10);
 
     private final String deviceTopic;
+    private final String retryTopic;
     private final Optional<String> groupTopic;
     private final ContentStore store;
     private final PackageInstaller installer;
@@ -73,6 +74,7 @@ public final class ContentDelivery {
     ContentDelivery(String deviceId, Optional<String> group, ContentStore store, PackageInstaller installer, Executor serial,
             ScheduledExecutorService scheduler, Executor worker, Backoff backoff, Listener listener) {
         this.deviceTopic = deviceTopic(deviceId);
+        this.retryTopic = retryTopic(deviceId);
         this.groupTopic = group.map(ContentDelivery::groupTopic);
         this.store = Objects.requireNonNull(store, "store");
         this.installer = Objects.requireNonNull(installer, "installer");
@@ -107,6 +109,14 @@ public final class ContentDelivery {
         return Command.deviceTopic(deviceId, "content");
     }
 
+    /**
+     * Where an operator asks this terminal to try its assigned content again now (not retained):
+     * a package refused as broken is fetched again, a wait before the next retry is cut short.
+     */
+    public static String retryTopic(String deviceId) {
+        return Command.deviceTopic(deviceId, "content-retry");
+    }
+
     public static String groupTopic(String group) {
         return Command.groupTopic(group, "content");
     }
@@ -128,13 +138,19 @@ public final class ContentDelivery {
         return current;
     }
 
-    /** True for the two assignment topics; other commands are not this feature's. */
+    /** True for the two assignment topics and the retry topic; other commands are not this feature's. */
     public boolean handles(String topic) {
-        return topic.equals(deviceTopic) || groupTopic.map(topic::equals).orElse(false);
+        return topic.equals(deviceTopic) || topic.equals(retryTopic) || groupTopic.map(topic::equals).orElse(false);
     }
 
     /** An assignment (or an empty payload) on one of the {@link #handles handled} topics. */
     public void received(Command command) {
+        if (command.topic().equals(retryTopic)) {
+            if (!command.retained()) {
+                retryNow();
+            }
+            return;
+        }
         boolean forDevice = command.topic().equals(deviceTopic);
         Optional<ContentAssignment> assignment;
         try {
@@ -159,6 +175,26 @@ public final class ContentDelivery {
             }
         }
         reconcile();
+    }
+
+    /**
+     * The operator's "try again": forgets that the assigned package was broken and any wait before
+     * the next attempt. Idempotent: with the assigned content on screen, or a download running, it
+     * changes nothing.
+     */
+    private void retryNow() {
+        log.info("asked to try the assigned content again now");
+        rejected = Optional.empty();
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+            attempts = 0;
+        }
+        if (target.isPresent()) {
+            startIfIdle();
+        } else {
+            reconcile();
+        }
     }
 
     /** Cancels a download and any retry; the package on screen stays. */
