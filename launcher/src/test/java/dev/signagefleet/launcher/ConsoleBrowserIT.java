@@ -117,6 +117,18 @@ class ConsoleBrowserIT {
         assertThat(browser.all("svg.chart")).hasSizeGreaterThanOrEqualTo(4);
         shot("2-device");
 
+        // A bulk action on the selected devices, reported per device.
+        browser.go("/console/devices");
+        List<WebElement> boxes = browser.all("#devices-table tbody input[type=checkbox]");
+        boxes.get(0).click();
+        boxes.get(1).click();
+        browser.clickAndLoad("#bulk-submit");
+        List<WebElement> results = browser.all("#bulk-results tbody tr");
+        assertThat(results).hasSize(2);
+        assertThat(results).allSatisfy(r -> assertThat(r.getAttribute("data-done")).isEqualTo("true"));
+        assertThat(browser.text("main h1")).isEqualTo("Sent to 2 of 2 devices");
+        shot("3-bulk");
+
         browser.go("/console/devices?connectivity=sleeping");
         assertThat(browser.text("#filter-error")).contains("sleeping");
     }

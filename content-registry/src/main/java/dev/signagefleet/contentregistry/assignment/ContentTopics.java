@@ -26,6 +26,11 @@ public final class ContentTopics {
         return "cmd/signage/" + checked(deviceId, "device id") + "/content";
     }
 
+    /** Where one terminal is asked to fetch its assigned content again now (not retained). */
+    public static String retryForDevice(String deviceId) {
+        return "cmd/signage/" + checked(deviceId, "device id") + "/content-retry";
+    }
+
     private static String checked(String id, String what) {
         if (id == null || !ID.matcher(id).matches()) {
             // An id with '/', '+' or '#' would address other terminals' topics.

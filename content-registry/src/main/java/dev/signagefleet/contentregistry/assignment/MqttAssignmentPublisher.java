@@ -20,20 +20,29 @@ public final class MqttAssignmentPublisher implements AssignmentPublisher {
 
     @Override
     public void publishRetained(String topic, byte[] payload) throws Exception {
+        publish(topic, payload, true);
+    }
+
+    /** Asks one terminal to fetch its assigned content again now (QoS 1, not retained). */
+    public void askToRetry(String deviceId) throws Exception {
+        publish(ContentTopics.retryForDevice(deviceId), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+    }
+
+    private void publish(String topic, byte[] payload, boolean retain) throws Exception {
         if (!client.getState().isConnected()) {
-            throw new SignageException("the content registry is not connected to the MQTT broker; the assignment on "
-                    + topic + " is retried");
+            throw new SignageException("the content registry is not connected to the MQTT broker; the message on "
+                    + topic + " was not sent (an assignment is sent again when its event is retried)");
         }
         Mqtt5PublishResult result = client.publishWith()
                 .topic(topic)
                 .qos(MqttQos.AT_LEAST_ONCE)
-                .retain(true)
+                .retain(retain)
                 .contentType("application/json")
                 .payload(payload)
                 .send()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (result.getError().isPresent()) {
-            throw new SignageException("the broker did not accept the assignment on " + topic + ": "
+            throw new SignageException("the broker did not accept the message on " + topic + ": "
                     + result.getError().get().getMessage(), result.getError().get());
         }
     }

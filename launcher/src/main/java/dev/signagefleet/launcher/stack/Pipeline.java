@@ -23,6 +23,7 @@ import dev.signagefleet.contentregistry.catalog.ContentCatalog;
 import dev.signagefleet.ingest.journey.UploadJourney;
 import dev.signagefleet.ingest.upload.UploadQueries;
 import dev.signagefleet.ingest.upload.UploadService;
+import dev.signagefleet.management.devices.DeviceCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,6 +56,8 @@ final class Pipeline implements AutoCloseable {
     final UploadQueries uploadQueries;
     final ContentCatalog catalog;
     final DeadLetters deadLetters;
+    /** Commands to one terminal (the console's bulk actions), sent with the content registry's broker account. */
+    final DeviceCommands deviceCommands;
     final QueueTopology topology;
 
     /**
@@ -136,8 +139,10 @@ final class Pipeline implements AutoCloseable {
         Backoff retry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
         consume(ContentBuilder.CONSUMER, new ContentBuilder(packages, clock, maxPackageBytes), queues, database, clock,
                 retry, meters, builderRelay);
-        consume(ContentRegistry.CONSUMER, new ContentRegistry(new MqttAssignmentPublisher(registryClient, Duration.ofSeconds(10)),
-                publicBaseUrl, clock), queues, database, clock, retry, meters, registryRelay);
+        MqttAssignmentPublisher assignments = new MqttAssignmentPublisher(registryClient, Duration.ofSeconds(10));
+        this.deviceCommands = assignments::askToRetry;
+        consume(ContentRegistry.CONSUMER, new ContentRegistry(assignments, publicBaseUrl, clock), queues, database, clock, retry,
+                meters, registryRelay);
         consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
     }
 

@@ -24,6 +24,7 @@ import dev.signagefleet.management.auth.LoginThrottle;
 import dev.signagefleet.management.console.AdminPages;
 import dev.signagefleet.management.console.Console;
 import dev.signagefleet.management.console.DashboardPages;
+import dev.signagefleet.management.console.DeviceBulkPages;
 import dev.signagefleet.management.console.DeviceImportPages;
 import dev.signagefleet.management.console.DevicePages;
 import dev.signagefleet.management.console.SignInPages;
@@ -228,6 +229,7 @@ public final class Stack implements AutoCloseable {
                 new DashboardPages(console, fleet, pipeline.uploadQueries),
                 // Before DevicePages: /console/devices/import must not be taken for a device id.
                 new DeviceImportPages(console, registry),
+                new DeviceBulkPages(console, registry, pipeline.deviceCommands),
                 new DevicePages(console, fleet, registry, this::connectionInfo),
                 new UploadPages(console, pipeline.uploads, pipeline.uploadQueries, staged, maxUploadBytes),
                 new AdminPages(console, pipeline.deadLetters, users, sessions)));
