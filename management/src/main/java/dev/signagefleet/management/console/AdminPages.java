@@ -5,6 +5,7 @@ import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleSessions;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.Role;
+import dev.signagefleet.management.deadletters.DeadLetterRoutes;
 import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
 import io.javalin.config.RoutesConfig;
@@ -55,14 +56,14 @@ public final class AdminPages implements Routes {
     }
 
     private void deadLetter(Context ctx) {
-        long id = id(ctx);
+        long id = DeadLetterRoutes.id(ctx);
         DeadLetters.DeadLetter letter = deadLetters.find(id).orElseThrow(() -> ApiException.notFound("Dead letter", String.valueOf(id)));
         Page page = console.page(ctx, "deadLetters.one.title", "dead-letters");
         console.render(ctx, "dead_letter", page, Map.of("letter", letter, "payload", pretty(letter.payload())));
     }
 
     private void resolve(Context ctx, boolean redrive) {
-        long id = id(ctx);
+        long id = DeadLetterRoutes.id(ctx);
         ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         Optional<DeadLetters.DeadLetter> done = redrive ? deadLetters.redrive(id, user.username()) : deadLetters.discard(id, user.username());
         if (done.isEmpty()) {
@@ -122,14 +123,6 @@ public final class AdminPages implements Routes {
                     .writeValueAsString(dev.signagefleet.common.json.Json.mapper().readTree(payload));
         } catch (Exception e) {
             return payload; // not JSON: shown as it is
-        }
-    }
-
-    private static long id(Context ctx) {
-        try {
-            return Long.parseLong(ctx.pathParam("id"));
-        } catch (NumberFormatException e) {
-            throw ApiException.notFound("Dead letter", ctx.pathParam("id"));
         }
     }
 }

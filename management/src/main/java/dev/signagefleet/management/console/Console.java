@@ -49,6 +49,15 @@ public final class Console {
         return templates;
     }
 
+    /**
+     * Streams a live fragment to a page (server-sent events) for as long as its viewer's session
+     * lasts; a stream opened with HTTP Basic credentials lasts until the page closes it.
+     */
+    public void watch(io.javalin.http.sse.SseClient client, java.util.function.Supplier<String> renderer) {
+        String token = client.ctx().cookie(ConsoleSessions.COOKIE);
+        live.watch(client, renderer, token == null ? () -> true : () -> gate.sessions().find(token).isPresent());
+    }
+
     /** The page frame of a request: the signed-in user, the CSRF token, the language, an optional notice. */
     public Page page(Context ctx, String titleKey, String active) {
         Messages m = Messages.forRequest(ctx);

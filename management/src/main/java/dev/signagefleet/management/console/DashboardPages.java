@@ -26,7 +26,7 @@ public final class DashboardPages implements Routes {
         routes.get("/console/", this::dashboard, Role.VIEWER);
         routes.sse("/console/live/dashboard", client -> {
             Page page = console.page(client.ctx(), "dashboard.title", "dashboard");
-            console.live().watch(client, () -> console.templates().render("dashboard_live", model(page)));
+            console.watch(client, () -> console.templates().render("dashboard_live", model(page)));
         }, Role.VIEWER);
     }
 

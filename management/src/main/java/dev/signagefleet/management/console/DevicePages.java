@@ -79,7 +79,7 @@ public final class DevicePages implements Routes {
                 return;
             }
             Page page = console.page(client.ctx(), "device.title", "devices");
-            console.live().watch(client, () -> console.templates().render("device_live", liveModel(page, id)));
+            console.watch(client, () -> console.templates().render("device_live", liveModel(page, id)));
         }, Role.VIEWER);
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +33,18 @@ public final class LiveFragments implements AutoCloseable {
         return t;
     });
 
+    /** How often a stream checks that its viewer is still signed in. */
+    static final long RECHECK_EVERY_MS = 30_000;
+
     private static final class Watched {
         final Supplier<String> renderer;
+        final BooleanSupplier stillAllowed;
         String last;
+        long checkedAt = System.currentTimeMillis();
 
-        Watched(Supplier<String> renderer, String first) {
+        Watched(Supplier<String> renderer, BooleanSupplier stillAllowed, String first) {
             this.renderer = renderer;
+            this.stillAllowed = stillAllowed;
             this.last = first;
         }
     }
@@ -48,6 +55,14 @@ public final class LiveFragments implements AutoCloseable {
 
     /** Keeps the event stream open and sends the fragment whenever it changes. */
     public void watch(SseClient client, Supplier<String> renderer) {
+        watch(client, renderer, () -> true);
+    }
+
+    /**
+     * As {@link #watch(SseClient, Supplier)}, and ends the stream once {@code stillAllowed} says
+     * no (checked every {@value #RECHECK_EVERY_MS} ms): a signed-out viewer stops getting updates.
+     */
+    public void watch(SseClient client, Supplier<String> renderer, BooleanSupplier stillAllowed) {
         if (clients.size() >= MAX_CLIENTS) {
             client.sendComment("too many live pages open; reload later");
             client.close();
@@ -57,7 +72,7 @@ public final class LiveFragments implements AutoCloseable {
         client.onClose(() -> clients.remove(client));
         // Sent at once: the page may have been rendered a while before its script connected.
         String first = renderer.get();
-        clients.put(client, new Watched(renderer, first));
+        clients.put(client, new Watched(renderer, stillAllowed, first));
         send(client, first);
     }
 
@@ -73,6 +88,15 @@ public final class LiveFragments implements AutoCloseable {
                 continue;
             }
             try {
+                Watched watched = e.getValue();
+                if (System.currentTimeMillis() - watched.checkedAt >= RECHECK_EVERY_MS) {
+                    watched.checkedAt = System.currentTimeMillis();
+                    if (!watched.stillAllowed.getAsBoolean()) {
+                        clients.remove(client);
+                        client.close();
+                        continue;
+                    }
+                }
                 String html = e.getValue().renderer.get();
                 if (!html.equals(e.getValue().last)) {
                     e.getValue().last = html;

@@ -2,7 +2,6 @@ package dev.signagefleet.management.console;
 
 import com.opencsv.CSVReader;
 import com.opencsv.exceptions.CsvException;
-import dev.signagefleet.ingest.csv.CsvCharsets;
 import dev.signagefleet.ingest.csv.Problem;
 import dev.signagefleet.ingest.csv.ProblemReport;
 import dev.signagefleet.ingest.upload.UploadQueries;
@@ -13,6 +12,7 @@ import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.Role;
 import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
+import dev.signagefleet.management.uploads.UploadRoutes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -70,9 +70,9 @@ public final class UploadPages implements Routes {
         routes.post("/console/uploads/confirm", this::confirm, Role.ADMIN);
         routes.get("/console/uploads/{id}", this::journey, Role.VIEWER);
         routes.sse("/console/live/uploads/{id}", client -> {
-            UUID id = uploadId(client.ctx());
+            UUID id = UploadRoutes.uploadId(client.ctx());
             Page page = console.page(client.ctx(), "uploads.journey.title", "uploads");
-            console.live().watch(client, () -> console.templates().render("upload_journey_live", journeyModel(page, id)));
+            console.watch(client, () -> console.templates().render("upload_journey_live", journeyModel(page, id)));
         }, Role.VIEWER);
     }
 
@@ -105,7 +105,8 @@ public final class UploadPages implements Routes {
             throw new ApiException(413, "upload-too-large", "Upload too large",
                     "The file is larger than the limit of " + maxUploadBytes + " bytes (SIGNAGE_MAX_UPLOAD_BYTES); split it into several files");
         }
-        Optional<Charset> charset = charset(ctx.formParam("charset"));
+        String chosen = ctx.formParam("charset");
+        Optional<Charset> charset = UploadRoutes.charset("auto".equals(chosen) ? null : chosen);
         ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         Path spooled;
         try (InputStream in = file.content()) {
@@ -168,7 +169,7 @@ public final class UploadPages implements Routes {
     }
 
     private void journey(Context ctx) {
-        UUID id = uploadId(ctx);
+        UUID id = UploadRoutes.uploadId(ctx);
         Page page = console.page(ctx, "uploads.journey.title", "uploads");
         Map<String, Object> model = journeyModel(page, id);
         model.remove("page");
@@ -207,25 +208,6 @@ public final class UploadPages implements Routes {
             log.debug("Preview stopped: {}", e.toString());
         }
         return rows;
-    }
-
-    private static Optional<Charset> charset(String name) {
-        if (name == null || name.isBlank() || name.equals("auto")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(CsvCharsets.forName(name));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("charset", "charset must be UTF-8 or Shift_JIS (Windows-31J), was '" + name + "'");
-        }
-    }
-
-    private static UUID uploadId(Context ctx) {
-        try {
-            return UUID.fromString(ctx.pathParam("id"));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("Upload", ctx.pathParam("id"));
-        }
     }
 
     private static String safeName(String filename) {

@@ -49,7 +49,8 @@ public final class DeadLetterRoutes implements Routes {
                 "Dead letter " + id + " does not exist or was already redriven or discarded")));
     }
 
-    private static long id(Context ctx) {
+    /** The dead letter id of the route's {@code {id}}; anything else is simply not found. */
+    public static long id(Context ctx) {
         try {
             return Long.parseLong(ctx.pathParam("id"));
         } catch (NumberFormatException e) {

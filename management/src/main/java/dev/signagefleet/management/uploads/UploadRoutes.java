@@ -253,7 +253,8 @@ public final class UploadRoutes implements Routes {
         return body;
     }
 
-    private static UUID uploadId(Context ctx) {
+    /** The upload id of the route's {@code {id}}; an id that is not a UUID is simply not found. */
+    public static UUID uploadId(Context ctx) {
         try {
             return UUID.fromString(ctx.pathParam("id"));
         } catch (IllegalArgumentException e) {
@@ -269,7 +270,8 @@ public final class UploadRoutes implements Routes {
         return value == null || value.isBlank() ? null : value.trim();
     }
 
-    private static Optional<Charset> charset(String name) {
+    /** A charset the uploader chose: UTF-8 or a Shift_JIS spelling (read as Windows-31J); empty to detect it. */
+    public static Optional<Charset> charset(String name) {
         if (name == null) {
             return Optional.empty();
         }
