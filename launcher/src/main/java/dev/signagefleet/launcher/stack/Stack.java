@@ -17,11 +17,14 @@ import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
 import dev.signagefleet.launcher.files.OwnerOnlyFile;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
 import dev.signagefleet.management.ManagementServer;
+import dev.signagefleet.management.alerts.AlertsConfig;
+import dev.signagefleet.management.alerts.AlertsService;
 import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleSessions;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.LoginThrottle;
 import dev.signagefleet.management.console.AdminPages;
+import dev.signagefleet.management.console.AlertPages;
 import dev.signagefleet.management.console.Console;
 import dev.signagefleet.management.console.DashboardPages;
 import dev.signagefleet.management.console.DeviceBulkPages;
@@ -222,6 +225,8 @@ public final class Stack implements AutoCloseable {
                 new ContentRoutes(pipeline.catalog, registry, users, throttle),
                 new DeadLetterRoutes(pipeline.deadLetters),
                 new OpsRoutes(checks, meters)));
+        AlertsService alerts = new AlertsService(database.jdbi(), clock, AlertsConfig.from(env));
+        started.push(new Step("alerts", alerts));
         StagedUploads staged = new StagedUploads(clock);
         started.push(new Step("staged console uploads", staged));
         routes.addAll(List.of(
@@ -232,7 +237,8 @@ public final class Stack implements AutoCloseable {
                 new DeviceBulkPages(console, registry, pipeline.deviceCommands),
                 new DevicePages(console, fleet, registry, this::connectionInfo),
                 new UploadPages(console, pipeline.uploads, pipeline.uploadQueries, staged, maxUploadBytes),
-                new AdminPages(console, pipeline.deadLetters, users, sessions)));
+                new AdminPages(console, pipeline.deadLetters, users, sessions),
+                new AlertPages(console, alerts.alerts())));
         http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort(), maxUploadBytes),
                 gate, routes, console.problemPage());
         started.push(new Step("HTTP API and console", http));
