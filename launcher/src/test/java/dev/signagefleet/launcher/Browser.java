@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -88,8 +89,9 @@ final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
+    /** The text of an element; live parts of a page are replaced now and then, so a stale one is looked up again. */
     String text(String css) {
-        return find(css).getText();
+        return waitFor(d -> d.findElement(By.cssSelector(css)).getText(), Duration.ofSeconds(10));
     }
 
     /** Clicks something that loads another page and waits until that page replaced this one. */
@@ -105,7 +107,7 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T waitFor(Function<WebDriver, T> condition, Duration timeout) {
-        return new WebDriverWait(driver, timeout).until(condition);
+        return new WebDriverWait(driver, timeout).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     void signIn(String user, String password) {

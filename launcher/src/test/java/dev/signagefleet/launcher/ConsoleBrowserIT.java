@@ -157,6 +157,22 @@ class ConsoleBrowserIT {
         String[] xy = adoption.split(" of ");
         assertThat(xy[0]).isEqualTo(xy[1]);
         shot("3-done");
+        String uploadId = browser.path().replaceAll("^/console/uploads/([0-9a-f-]+).*$", "$1");
+
+        // The contents screen shows the new version; its page previews the built player.
+        browser.go("/console/contents");
+        browser.clickAndLoad("#group-tokyo-east a.content-version");
+        assertThat(browser.text("#manifest-slides")).contains("ようこそ ① ㈱サンプル");
+        browser.driver().switchTo().frame(browser.find("#player-preview"));
+        browser.waitFor(d -> d.findElement(org.openqa.selenium.By.tagName("body")).getText().contains("ようこそ"), Duration.ofSeconds(20));
+        browser.driver().switchTo().defaultContent();
+        shot("4-preview");
+
+        // The event flow of this upload: who published what, who consumed it.
+        browser.go("/console/flow?correlation=upload-" + uploadId);
+        assertThat(browser.text("#flow-events")).contains("elements.registered.v1").contains("content-builder")
+                .contains("content.registered.v1").contains("upload.finished.v1");
+        shot("5-flow");
     }
 
     @Test
@@ -183,6 +199,21 @@ class ConsoleBrowserIT {
         assertThat(browser.find("#errors-csv").getAttribute("href")).contains("/errors.csv");
         shot("1-problems");
         assertThat(uploads()).as("a checked file is not stored").isEqualTo(uploadsBefore);
+    }
+
+    @Test
+    void anAdminAddsAnAlertRuleAndAWebhook() throws IOException {
+        browser.signIn("admin", ADMIN_PASSWORD);
+        browser.go("/console/alerts");
+        new org.openqa.selenium.support.ui.Select(browser.find("#rule-kind")).selectByValue("device_offline");
+        browser.find("#rule-threshold").clear();
+        browser.find("#rule-threshold").sendKeys("5");
+        browser.clickAndLoad("#add-rule");
+        assertThat(browser.text("#alert-rules-table")).contains("5");
+        browser.find("#webhook-url").sendKeys("http://127.0.0.1:9/hook");
+        browser.clickAndLoad("#add-webhook");
+        assertThat(browser.all(".secret")).as("the webhook secret is shown once").hasSize(1);
+        shot("1-webhook-secret");
     }
 
     @Test

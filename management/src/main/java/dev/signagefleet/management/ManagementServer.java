@@ -128,16 +128,21 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     private static void secureHeaders(Context ctx) {
+        // A response that set its own policy keeps it: the content preview (the player page, framed by
+        // the console) runs its inline script in a sandbox and must be framed by this origin.
+        boolean ownPolicy = ctx.res().getHeader("Content-Security-Policy") != null;
         ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("X-Frame-Options", ownPolicy ? "SAMEORIGIN" : "DENY");
         ctx.header("Referrer-Policy", "no-referrer");
         if (ctx.path().startsWith("/api/")) {
             ctx.header("Cache-Control", "no-store");
         }
         if (ctx.path().startsWith(AuthGate.CONSOLE_PREFIX)) {
             // Everything the console loads comes from this server: no inline script, no CDN.
-            ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                    + "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+            if (!ownPolicy) {
+                ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                        + "script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+            }
             if (!ctx.path().startsWith("/console/static/")) {
                 ctx.header("Cache-Control", "no-store");
             }

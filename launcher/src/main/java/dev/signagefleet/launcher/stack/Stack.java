@@ -26,10 +26,12 @@ import dev.signagefleet.management.auth.LoginThrottle;
 import dev.signagefleet.management.console.AdminPages;
 import dev.signagefleet.management.console.AlertPages;
 import dev.signagefleet.management.console.Console;
+import dev.signagefleet.management.console.ContentPages;
 import dev.signagefleet.management.console.DashboardPages;
 import dev.signagefleet.management.console.DeviceBulkPages;
 import dev.signagefleet.management.console.DeviceImportPages;
 import dev.signagefleet.management.console.DevicePages;
+import dev.signagefleet.management.console.FlowPages;
 import dev.signagefleet.management.console.SignInPages;
 import dev.signagefleet.management.console.StagedUploads;
 import dev.signagefleet.management.console.UploadPages;
@@ -238,6 +240,8 @@ public final class Stack implements AutoCloseable {
                 new DevicePages(console, fleet, registry, this::connectionInfo),
                 new UploadPages(console, pipeline.uploads, pipeline.uploadQueries, staged, maxUploadBytes),
                 new AdminPages(console, pipeline.deadLetters, users, sessions),
+                new ContentPages(console, pipeline.catalog, database.jdbi()),
+                new FlowPages(console, database.jdbi()),
                 new AlertPages(console, alerts.alerts())));
         http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort(), maxUploadBytes),
                 gate, routes, console.problemPage());

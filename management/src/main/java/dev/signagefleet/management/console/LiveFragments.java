@@ -53,14 +53,10 @@ public final class LiveFragments implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::refresh, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Keeps the event stream open and sends the fragment whenever it changes. */
-    public void watch(SseClient client, Supplier<String> renderer) {
-        watch(client, renderer, () -> true);
-    }
-
     /**
-     * As {@link #watch(SseClient, Supplier)}, and ends the stream once {@code stillAllowed} says
-     * no (checked every {@value #RECHECK_EVERY_MS} ms): a signed-out viewer stops getting updates.
+     * Keeps the event stream open and sends the fragment whenever it changes, until
+     * {@code stillAllowed} says no (checked every {@value #RECHECK_EVERY_MS} ms): a signed-out
+     * viewer stops getting updates.
      */
     public void watch(SseClient client, Supplier<String> renderer, BooleanSupplier stillAllowed) {
         if (clients.size() >= MAX_CLIENTS) {
