@@ -11,11 +11,11 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -72,6 +72,10 @@ final class Browser implements AutoCloseable {
         return driver;
     }
 
+    Object script(String javascript) {
+        return driver.executeScript(javascript);
+    }
+
     void go(String path) {
         driver.get(base + path);
     }
@@ -100,10 +104,19 @@ final class Browser implements AutoCloseable {
     }
 
     void clickAndLoad(WebElement element) {
-        WebElement old = find("html");
-        element.click();
-        waitFor(ExpectedConditions.stalenessOf(old), Duration.ofSeconds(30));
-        waitFor(d -> "complete".equals(driver.executeScript("return document.readyState")), Duration.ofSeconds(30));
+        navigation(element::click);
+    }
+
+    /**
+     * Runs an action that loads another page and waits for the new page: the old document is marked
+     * and the wait ends once a complete document without the mark is there. (Waiting for the old
+     * element to go stale makes Chrome answer "node does not belong to the document" now and then.)
+     */
+    void navigation(Runnable action) {
+        driver.executeScript("window.signageOldPage = true;");
+        action.run();
+        new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(WebDriverException.class).until(d -> Boolean.TRUE.equals(
+                driver.executeScript("return window.signageOldPage === undefined && document.readyState === 'complete';")));
     }
 
     <T> T waitFor(Function<WebDriver, T> condition, Duration timeout) {

@@ -202,6 +202,21 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void everyScreenFitsATabletWithoutScrollingSideways() throws IOException {
+        browser.signIn("admin", ADMIN_PASSWORD);
+        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(820, 1180));
+        for (String path : List.of("/console/", "/console/devices", "/console/devices/sim-0001", "/console/uploads",
+                "/console/uploads/new", "/console/contents", "/console/flow", "/console/alerts", "/console/dead-letters",
+                "/console/users")) {
+            browser.go(path);
+            Object overflow = browser.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            assertThat(((Number) overflow).longValue()).as(path + " is wider than the screen").isLessThanOrEqualTo(0);
+        }
+        browser.go("/console/devices");
+        shot("1-tablet-devices");
+    }
+
+    @Test
     void anAdminAddsAnAlertRuleAndAWebhook() throws IOException {
         browser.signIn("admin", ADMIN_PASSWORD);
         browser.go("/console/alerts");
@@ -225,10 +240,10 @@ class ConsoleBrowserIT {
         assertThat(browser.text("#dead-letter")).contains("not-a-uuid").contains("signage.elements.registered.v1");
         assertThat(browser.text("#payload")).contains("browser-poison");
         shot("1-inspect");
-        WebElement before = browser.find("html");
-        browser.find("#redrive").click();
-        browser.driver().switchTo().alert().accept();
-        browser.waitFor(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(before), Duration.ofSeconds(30));
+        browser.navigation(() -> {
+            browser.find("#redrive").click();
+            browser.driver().switchTo().alert().accept();
+        });
         assertThat(browser.text("#dead-letter-state")).isEqualTo("redriven");
         assertThat(browser.text(".notice")).contains("Sent back to its queue");
         assertThat(browser.all("#redrive")).isEmpty();

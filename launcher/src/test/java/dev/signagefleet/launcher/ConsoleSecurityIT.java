@@ -160,6 +160,33 @@ class ConsoleSecurityIT {
     }
 
     @Test
+    void browsersAreNeverAskedForBasicCredentialsAndCrossSiteBasicWritesAreRefused() throws Exception {
+        HttpResponse<String> script = send(get("/api/devices", null));
+        assertThat(script.statusCode()).isEqualTo(401);
+        assertThat(script.headers().firstValue("WWW-Authenticate")).as("scripts get the challenge").isPresent();
+        HttpResponse<String> browser = send(get("/api/devices", null).header("Sec-Fetch-Site", "same-origin"));
+        assertThat(browser.statusCode()).isEqualTo(401);
+        assertThat(browser.headers().firstValue("WWW-Authenticate")).as("no login box a browser would remember").isEmpty();
+        HttpResponse<String> consoleWrite = send(form("/console/users", null, Map.of("username", "x")));
+        assertThat(consoleWrite.statusCode()).isEqualTo(401);
+        assertThat(consoleWrite.headers().firstValue("WWW-Authenticate")).isEmpty();
+
+        HttpResponse<String> forged = send(form("/console/users", null, Map.of("username", "mallory2",
+                "password", "mallory-password-1", "role", "admin"))
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD)).header("Sec-Fetch-Site", "cross-site"));
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(userExists("mallory2")).isFalse();
+    }
+
+    @Test
+    void anOversizedUsernameIsRefusedWithoutBeingKept() throws Exception {
+        HttpResponse<String> response = send(form("/console/login", null,
+                Map.of("username", "x".repeat(100_000), "password", "whatever")));
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.body()).contains("Wrong user name or password").doesNotContain("x".repeat(100));
+    }
+
+    @Test
     void signingInRedirectsOnlyWithinTheConsole() throws Exception {
         for (String next : new String[] {"https://evil.example/", "//evil.example/x", "/\\evil.example", "/api/devices"}) {
             HttpResponse<String> response = send(form("/console/login", null,

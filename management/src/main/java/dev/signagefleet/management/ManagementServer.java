@@ -28,6 +28,7 @@ public final class ManagementServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
     private static final Pattern REQUEST_ID = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+    private static final Pattern SIGNED_TOKEN = Pattern.compile("/signed/[^/]+/");
     /** Largest request body the JSON API accepts. */
     public static final long MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -109,7 +110,9 @@ public final class ManagementServer implements AutoCloseable {
             });
             config.requestLogger.http((ctx, ms) -> {
                 if (!ctx.path().equals("/metrics") && !ctx.path().startsWith("/healthz") && !ctx.path().startsWith("/readyz")) {
-                    log.info("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms));
+                    // A signed preview link works without signing in: keep its token out of the log.
+                    String path = SIGNED_TOKEN.matcher(ctx.path()).replaceAll("/signed/…/");
+                    log.info("{} {} -> {} in {} ms", ctx.method(), path, ctx.status().getCode(), Math.round(ms));
                 }
                 MDC.remove("cid");
             });

@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a console session cookie (browsers): every unsafe request (POST, PUT, PATCH, DELETE) must
  *       also carry the session's CSRF token, as form field {@value #CSRF_FIELD} or header
  *       {@value #CSRF_HEADER};</li>
- *   <li>HTTP Basic (scripts and the CLI), which a cross-site page cannot forge.</li>
+ *   <li>HTTP Basic (scripts and the CLI). Browsers are never challenged for it (no
+ *       {@code WWW-Authenticate} to requests with {@code Sec-Fetch-Site} or on console paths), so
+ *       they never keep Basic credentials a forged form could ride on; a write whose
+ *       {@code Sec-Fetch-Site} says another site is refused.</li>
  * </ul>
  * A console page asked for without a session redirects to the login page; the API answers 401.
  * Routes without roles (health, metrics, login) are public.
@@ -33,6 +36,8 @@ public final class AuthGate {
     public static final String CSRF_FIELD = "_csrf";
     public static final String CSRF_HEADER = "X-CSRF-Token";
     public static final String CONSOLE_PREFIX = "/console";
+    static final int MAX_USERNAME = 64;
+    static final int MAX_PASSWORD = 1024;
 
     private final ConsoleUsers users;
     private final LoginThrottle throttle;
@@ -62,6 +67,10 @@ public final class AuthGate {
 
     /** Checks a username and password under the failed-login throttle (shared by Basic auth and the login form). */
     public Login login(String username, String password, String ip, String via) {
+        if (username == null || password == null || username.length() > MAX_USERNAME || password.length() > MAX_PASSWORD) {
+            // Refused before the throttle and the log: a megabyte of "username" must cost neither memory nor log space.
+            return new Login.Refused();
+        }
         Optional<Duration> wait = throttle.retryAfter(username, ip);
         if (wait.isPresent()) {
             return new Login.Throttled(wait.get());
@@ -69,7 +78,7 @@ public final class AuthGate {
         Optional<ConsoleUsers.User> user = users.authenticate(username, password);
         if (user.isEmpty()) {
             throttle.failed(username, ip);
-            log.warn("Failed {} login for user '{}' from {}", via, username, ip);
+            log.warn("Failed {} login for user '{}' from {}", via, username.replaceAll("\\p{Cntrl}", "?"), ip);
             return new Login.Refused();
         }
         throttle.succeeded(username, ip);
@@ -107,7 +116,13 @@ public final class AuthGate {
         if (isUnsafe(ctx.method())) {
             String given = ctx.header(CSRF_HEADER);
             if (given == null && (ctx.isFormUrlencoded() || ctx.isMultipartFormData())) {
-                given = ctx.formParam(CSRF_FIELD);
+                try {
+                    given = ctx.formParam(CSRF_FIELD);
+                } catch (RuntimeException e) {
+                    // Reading the form is where an over-large upload is noticed.
+                    throw new ApiException(413, "upload-too-large", "Upload too large or unreadable",
+                            "The form could not be read (" + e.getMessage() + "); check the file size limit and send it again");
+                }
             }
             if (!ConsoleSessions.sameToken(session.csrfToken(), given)) {
                 log.warn("Refused {} {} of user '{}': missing or wrong CSRF token", ctx.method(), ctx.path(),
@@ -120,6 +135,15 @@ public final class AuthGate {
     }
 
     private ConsoleUsers.User viaBasic(Context ctx) {
+        // A browser must never be asked for Basic credentials: once it keeps them it would send them
+        // with a forged cross-site form too, and Basic requests carry no CSRF token. Browsers send
+        // Sec-Fetch-* headers; scripts and the CLI do not.
+        boolean fromBrowser = ctx.header("Sec-Fetch-Site") != null || ctx.path().startsWith(CONSOLE_PREFIX);
+        String site = ctx.header("Sec-Fetch-Site");
+        if (isUnsafe(ctx.method()) && site != null && !site.equals("same-origin") && !site.equals("none")) {
+            throw new ApiException(403, "cross-site", "Cross-site request refused",
+                    "A write from another site is not accepted; use the console or a script");
+        }
         BasicAuthCredentials credentials;
         try {
             credentials = ctx.basicAuthCredentials();
@@ -133,7 +157,9 @@ public final class AuthGate {
                 ctx.skipRemainingHandlers();
                 throw new SignInRequired();
             }
-            ctx.header("WWW-Authenticate", "Basic realm=\"signage-fleet\", charset=\"UTF-8\"");
+            if (!fromBrowser) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"signage-fleet\", charset=\"UTF-8\"");
+            }
             throw new ApiException(401, "unauthenticated", "Authentication required",
                     "Sign in to the console, or send HTTP Basic credentials of a console user "
                             + "(user admin; see the banner of ./signage up for its password)");
@@ -146,7 +172,9 @@ public final class AuthGate {
                     "Too many wrong passwords for this user or address; try again in " + seconds + " s");
         }
         if (login instanceof Login.Refused) {
-            ctx.header("WWW-Authenticate", "Basic realm=\"signage-fleet\", charset=\"UTF-8\"");
+            if (!fromBrowser) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"signage-fleet\", charset=\"UTF-8\"");
+            }
             throw new ApiException(401, "unauthenticated", "Wrong username or password",
                     "The credentials were not accepted");
         }

@@ -83,6 +83,20 @@ public final class ConsoleSessions {
         return session;
     }
 
+    /** Whether a cookie value still names a live session, without counting this as activity. */
+    public boolean isLive(String cookieToken) {
+        if (cookieToken == null || cookieToken.isEmpty() || cookieToken.length() > 100) {
+            return false;
+        }
+        Instant now = clock.instant();
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT count(*) FROM console_sessions
+                        WHERE token_hash = :hash AND expires_at > :now AND last_seen_at > :idle
+                        """)
+                .bind("hash", hash(cookieToken)).bind("now", Columns.timestamp(now))
+                .bind("idle", Columns.timestamp(now.minus(IDLE))).mapTo(Integer.class).one()) > 0;
+    }
+
     public void end(String cookieToken) {
         if (cookieToken != null && !cookieToken.isEmpty()) {
             jdbi.useHandle(h -> h.createUpdate("DELETE FROM console_sessions WHERE token_hash = :hash")

@@ -55,7 +55,8 @@ public final class Console {
      */
     public void watch(io.javalin.http.sse.SseClient client, java.util.function.Supplier<String> renderer) {
         String token = client.ctx().cookie(ConsoleSessions.COOKIE);
-        live.watch(client, renderer, token == null ? () -> true : () -> gate.sessions().find(token).isPresent());
+        // isLive, not find: an open page must not keep its session from going idle.
+        live.watch(client, renderer, token == null ? () -> true : () -> gate.sessions().isLive(token));
     }
 
     /** The page frame of a request: the signed-in user, the CSRF token, the language, an optional notice. */

@@ -220,9 +220,7 @@ public final class ContentPages implements Routes {
                 return;
             }
             ctx.header(POLICY, PreviewFiles.policy(null));
-            if (found.getSize() >= 0) {
-                ctx.header("Content-Length", String.valueOf(found.getSize()));
-            }
+            // No Content-Length: Javalin may compress the stream, and a declared length would then be wrong.
             try (InputStream in = zip.getInputStream(found)) {
                 in.transferTo(ctx.outputStream());
             }

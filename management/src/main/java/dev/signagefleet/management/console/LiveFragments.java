@@ -64,12 +64,22 @@ public final class LiveFragments implements AutoCloseable {
             client.close();
             return;
         }
+        String first;
+        try {
+            first = renderer.get();
+        } catch (RuntimeException e) {
+            // e.g. the upload does not exist, or the database is away: no stream that nothing would ever update
+            log.debug("Live fragment not started: {}", e.toString());
+            client.close();
+            return;
+        }
         client.keepAlive();
         client.onClose(() -> clients.remove(client));
-        // Sent at once: the page may have been rendered a while before its script connected.
-        String first = renderer.get();
-        clients.put(client, new Watched(renderer, stillAllowed, first));
+        Watched watched = new Watched(renderer, stillAllowed, first);
+        // Sent at once (the page may have been rendered a while before its script connected), before the
+        // timer can see it, so two sends never interleave on one stream.
         send(client, first);
+        clients.put(client, watched);
     }
 
     public int watching() {
@@ -93,9 +103,9 @@ public final class LiveFragments implements AutoCloseable {
                         continue;
                     }
                 }
-                String html = e.getValue().renderer.get();
-                if (!html.equals(e.getValue().last)) {
-                    e.getValue().last = html;
+                String html = watched.renderer.get();
+                if (!html.equals(watched.last)) {
+                    watched.last = html;
                     send(client, html);
                 }
             } catch (RuntimeException ex) {

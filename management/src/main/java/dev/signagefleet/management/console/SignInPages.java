@@ -60,16 +60,17 @@ public final class SignInPages implements Routes {
 
     private void signIn(Context ctx) {
         String username = firstNonNull(ctx.formParam("username"), "").trim();
+        String shownBack = username.length() > 64 ? "" : username; // the form field holds 64 at most
         String password = firstNonNull(ctx.formParam("password"), "");
         Messages m = Messages.forRequest(ctx);
         AuthGate.Login login = console.gate().login(username, password, ctx.ip(), "console");
         if (login instanceof AuthGate.Login.Throttled throttled) {
             ctx.header("Retry-After", String.valueOf(Math.max(1, throttled.retryAfter().toSeconds())));
-            show(ctx, m.t("login.throttled", Math.max(1, throttled.retryAfter().toSeconds())), username, HttpStatus.TOO_MANY_REQUESTS);
+            show(ctx, m.t("login.throttled", Math.max(1, throttled.retryAfter().toSeconds())), shownBack, HttpStatus.TOO_MANY_REQUESTS);
             return;
         }
         if (login instanceof AuthGate.Login.Refused) {
-            show(ctx, m.t("login.refused"), username, HttpStatus.UNAUTHORIZED);
+            show(ctx, m.t("login.refused"), shownBack, HttpStatus.UNAUTHORIZED);
             return;
         }
         ConsoleSessions.Started started = console.gate().sessions().start(((AuthGate.Login.Accepted) login).user());

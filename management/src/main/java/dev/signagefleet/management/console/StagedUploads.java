@@ -66,6 +66,12 @@ public final class StagedUploads implements AutoCloseable {
         return Optional.ofNullable(token == null ? null : staged.get(token)).filter(s -> s.username().equals(username));
     }
 
+    /** Takes the staged file out (once: a second confirmation finds nothing); the caller deletes its file. */
+    public Optional<Staged> take(String token, String username) {
+        Optional<Staged> found = find(token, username);
+        return found.filter(s -> staged.remove(s.token(), s));
+    }
+
     public void drop(Staged s) {
         staged.remove(s.token());
         delete(s.file());

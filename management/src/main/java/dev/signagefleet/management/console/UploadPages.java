@@ -152,14 +152,16 @@ public final class UploadPages implements Routes {
     /** The real upload of a checked file. */
     private void confirm(Context ctx) throws IOException {
         ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
-        StagedUploads.Staged s = staged.find(ctx.formParam("token"), user.username())
+        StagedUploads.Staged s = staged.take(ctx.formParam("token"), user.username())
                 .orElseThrow(() -> new ApiException(404, "staged-upload-gone", "Checked file no longer kept",
-                        "Checked files are kept for " + StagedUploads.KEEP.toMinutes() + " minutes; check the file again"));
+                        "This file was already uploaded (see Uploads), or checked more than "
+                                + StagedUploads.KEEP.toMinutes() + " minutes ago; check the file again"));
         UploadService.Outcome outcome;
         try (InputStream in = Files.newInputStream(s.file())) {
             outcome = uploads.upload(in, s.filename(), s.charset(), false, user.username(), ctx.header("traceparent"));
+        } finally {
+            StagedUploads.delete(s.file());
         }
-        staged.drop(s);
         UploadView upload = outcome instanceof UploadService.Outcome.Accepted a ? a.upload()
                 : ((UploadService.Outcome.Rejected) outcome).upload();
         boolean existing = outcome instanceof UploadService.Outcome.Accepted a ? a.existing()

@@ -7,7 +7,6 @@ import com.opencsv.exceptions.CsvException;
 import dev.signagefleet.ingest.csv.CsvCharsets;
 import dev.signagefleet.ingest.csv.Problem;
 import dev.signagefleet.telemetry.registry.DeviceRegistry;
-import dev.signagefleet.telemetry.registry.NewDevice;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -31,7 +30,8 @@ import java.util.Set;
 public final class DeviceImport {
 
     public static final int MAX_BYTES = 2 * 1024 * 1024;
-    public static final int MAX_ROWS = 10_000;
+    /** Each device costs a credential hash: a few seconds for a file this size. */
+    public static final int MAX_ROWS = 2_000;
     static final List<String> COLUMNS = List.of("device_id", "group", "name", "location");
 
     private DeviceImport() {
@@ -119,7 +119,7 @@ public final class DeviceImport {
             Row row = new Row(line, cell(cells, column.get("device_id")), cell(cells, column.get("group")),
                     cell(cells, column.get("name")), cell(cells, column.get("location")));
             int before = problems.size();
-            for (String problem : NewDevice.problems(row.deviceId(), row.group(), row.name(), row.location())) {
+            for (String problem : DeviceRegistration.problems(row.deviceId(), row.group(), row.name(), row.location())) {
                 String field = problem.substring(0, problem.indexOf(' '));
                 problems.add(new Problem(line, field.equals("deviceId") ? "device_id" : field, "invalid", problem));
             }
@@ -141,14 +141,22 @@ public final class DeviceImport {
     }
 
     /**
-     * Registers every row of a checked file. A device registered by someone else between the check
-     * and now is reported in {@code taken} and skipped; the others are registered.
+     * Registers every row of a checked file, each in its own transaction. A device registered by
+     * someone else between the check and now is reported in {@code taken} and skipped; a row the
+     * database refused (it went away mid-file) too, with the reason, so the credentials of the rows
+     * that were registered are still shown rather than lost with an error page.
      */
     public static List<Imported> registerAll(DeviceRegistry registry, Checked checked, String registeredBy, List<String> taken) {
         List<Imported> imported = new ArrayList<>();
         for (Row row : checked.rows()) {
-            DeviceRegistration.Outcome outcome = DeviceRegistration.register(registry, row.deviceId(), row.group(), row.name(),
-                    row.location(), registeredBy);
+            DeviceRegistration.Outcome outcome;
+            try {
+                outcome = DeviceRegistration.register(registry, row.deviceId(), row.group(), row.name(), row.location(),
+                        registeredBy);
+            } catch (RuntimeException e) {
+                taken.add(row.deviceId() + " (not registered: " + e.getMessage() + ")");
+                continue;
+            }
             if (outcome instanceof DeviceRegistration.Outcome.Registered registered) {
                 imported.add(new Imported(row, registered.registration().credential()));
             } else {

@@ -42,7 +42,7 @@ public final class DeviceRegistration {
         String g = optional(group);
         String n = optional(name);
         String l = optional(location);
-        List<String> problems = NewDevice.problems(id, g, n, l);
+        List<String> problems = problems(id, g, n, l);
         if (!problems.isEmpty()) {
             return new Outcome.Invalid(problems);
         }
@@ -53,6 +53,18 @@ public final class DeviceRegistration {
         } catch (DeviceRegistry.DeviceAlreadyRegisteredException e) {
             return new Outcome.AlreadyRegistered(id, e.getMessage());
         }
+    }
+
+    /** Ids the console's own pages use under /console/devices/: a device with one could never be opened. */
+    public static final java.util.Set<String> RESERVED_IDS = java.util.Set.of("new", "import", "bulk");
+
+    /** Every problem of a registration request: {@link NewDevice}'s rules and the reserved ids. */
+    public static List<String> problems(String deviceId, String group, String name, String location) {
+        List<String> problems = new java.util.ArrayList<>(NewDevice.problems(deviceId, group, name, location));
+        if (deviceId != null && RESERVED_IDS.contains(deviceId)) {
+            problems.add("deviceId '" + deviceId + "' is reserved by the console; choose another");
+        }
+        return problems;
     }
 
     /** A text field as the rules see it: null when missing or blank, else without surrounding spaces. */

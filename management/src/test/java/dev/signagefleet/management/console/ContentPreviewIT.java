@@ -46,6 +46,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ContentPreviewIT {
 
+    private static Console console;
+
     @RegisterExtension
     static final PostgresExtension db = new PostgresExtension();
 
@@ -64,7 +66,7 @@ class ContentPreviewIT {
         ConsoleUsers users = new ConsoleUsers(db.jdbi(), clock);
         users.upsert("viewer", VIEWER_PASSWORD, Role.VIEWER);
         AuthGate gate = new AuthGate(users, new LoginThrottle(clock), new ConsoleSessions(db.jdbi(), clock));
-        Console console = new Console(gate, ZoneOffset.UTC, clock);
+        console = new Console(gate, ZoneOffset.UTC, clock);
         ContentCatalog catalog = new ContentCatalog(db.jdbi(), new ContentPackages(packages));
         server = ManagementServer.start(new ManagementServer.Options("127.0.0.1", 0), gate,
                 List.of(new ContentPages(console, catalog, db.jdbi())), console.problemPage());
@@ -83,6 +85,7 @@ class ContentPreviewIT {
 
     @AfterAll
     static void stop() throws IOException {
+        console.live().close(); // before the server: open streams need their responses
         server.close();
         try (Stream<Path> files = Files.walk(packages)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

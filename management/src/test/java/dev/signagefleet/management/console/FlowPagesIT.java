@@ -38,6 +38,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class FlowPagesIT {
 
+    private static Console console;
+
     @RegisterExtension
     static final PostgresExtension db = new PostgresExtension();
 
@@ -101,13 +103,14 @@ class FlowPagesIT {
         users.upsert("viewer", "viewer password 1", Role.VIEWER);
         MutableClock clock = new MutableClock(NOW);
         AuthGate gate = new AuthGate(users, new LoginThrottle(clock), new ConsoleSessions(db.jdbi(), clock));
-        Console console = new Console(gate, ZoneOffset.UTC, clock);
+        console = new Console(gate, ZoneOffset.UTC, clock);
         server = ManagementServer.start(new ManagementServer.Options("127.0.0.1", 0), gate,
                 List.of(new FlowPages(console, db.jdbi())), console.problemPage());
     }
 
     @AfterAll
     static void stop() {
+        console.live().close(); // before the server: open streams need their responses
         server.close();
     }
 

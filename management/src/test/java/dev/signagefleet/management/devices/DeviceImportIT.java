@@ -57,7 +57,8 @@ class DeviceImportIT {
                 + prefix + "-a,osaka\n"
                 + prefix + "-old,osaka\n"
                 + prefix + "-b\n"
-                + prefix + "-c,\n";
+                + prefix + "-c,\n"
+                + "import,osaka\n";
         DeviceImport.Checked checked = DeviceImport.check(csv.getBytes(StandardCharsets.UTF_8), registry);
         assertThat(checked.ok()).isFalse();
         assertThat(checked.rows()).isEmpty();
@@ -66,7 +67,8 @@ class DeviceImportIT {
                 org.assertj.core.groups.Tuple.tuple(4, "device_id", "duplicate_id"),
                 org.assertj.core.groups.Tuple.tuple(5, "device_id", "already_registered"),
                 org.assertj.core.groups.Tuple.tuple(6, "", Problem.WRONG_COLUMN_COUNT),
-                org.assertj.core.groups.Tuple.tuple(7, "group", "invalid"));
+                org.assertj.core.groups.Tuple.tuple(7, "group", "invalid"),
+                org.assertj.core.groups.Tuple.tuple(8, "device_id", "invalid"));
         assertThat(registry.find(prefix + "-a")).as("nothing registered while a line has a problem").isEmpty();
     }
 
