@@ -72,6 +72,11 @@ public final class CsvCharsets {
         return sjisErrors < utf8Errors ? WINDOWS_31J : StandardCharsets.UTF_8;
     }
 
+    /** {@link #detect(byte[], int, boolean)} for a whole file held in memory. */
+    public static Charset detect(byte[] wholeFile) {
+        return detect(wholeFile, wholeFile.length, true);
+    }
+
     /** How many byte sequences in the prefix are not valid in the charset. */
     static long invalidSequences(Charset charset, byte[] bytes, int length, boolean complete) {
         CharsetDecoder decoder = strictDecoder(charset);

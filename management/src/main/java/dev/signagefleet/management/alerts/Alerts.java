@@ -2,6 +2,7 @@ package dev.signagefleet.management.alerts;
 
 import dev.signagefleet.common.db.Columns;
 import dev.signagefleet.common.security.PasswordHasher;
+import dev.signagefleet.telemetry.registry.DeviceRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.sql.ResultSet;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -26,7 +26,6 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 public final class Alerts {
 
-    static final Pattern GROUP = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
     static final Duration MAX_THRESHOLD = Duration.ofDays(30);
     static final int MAX_URL_LENGTH = 2000;
 
@@ -117,7 +116,7 @@ public final class Alerts {
                     + "content_out_of_sync, upload_failed");
         }
         String g = group == null || group.isBlank() ? null : group.trim();
-        if (g != null && !GROUP.matcher(g).matches()) {
+        if (g != null && !DeviceRegistry.ID.matcher(g).matches()) {
             throw new InvalidAlertSettingException("group", "group names use letters, digits, _ and - (at most 64)");
         }
         Duration t = kind.needsThreshold() ? threshold : null;

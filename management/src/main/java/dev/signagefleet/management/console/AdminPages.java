@@ -5,7 +5,7 @@ import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleSessions;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.Role;
-import dev.signagefleet.management.deadletters.DeadLetterRoutes;
+import dev.signagefleet.management.http.QueryParams;
 import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
 import io.javalin.config.RoutesConfig;
@@ -56,14 +56,14 @@ public final class AdminPages implements Routes {
     }
 
     private void deadLetter(Context ctx) {
-        long id = DeadLetterRoutes.id(ctx);
+        long id = QueryParams.pathId(ctx, "Dead letter");
         DeadLetters.DeadLetter letter = deadLetters.find(id).orElseThrow(() -> ApiException.notFound("Dead letter", String.valueOf(id)));
         Page page = console.page(ctx, "deadLetters.one.title", "dead-letters");
         console.render(ctx, "dead_letter", page, Map.of("letter", letter, "payload", pretty(letter.payload())));
     }
 
     private void resolve(Context ctx, boolean redrive) {
-        long id = DeadLetterRoutes.id(ctx);
+        long id = QueryParams.pathId(ctx, "Dead letter");
         ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         Optional<DeadLetters.DeadLetter> done = redrive ? deadLetters.redrive(id, user.username()) : deadLetters.discard(id, user.username());
         if (done.isEmpty()) {

@@ -6,6 +6,7 @@ import dev.signagefleet.management.alerts.InvalidAlertSettingException;
 import dev.signagefleet.management.auth.AuthGate;
 import dev.signagefleet.management.auth.ConsoleUsers;
 import dev.signagefleet.management.auth.Role;
+import dev.signagefleet.management.http.QueryParams;
 import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
 import io.javalin.config.RoutesConfig;
@@ -124,7 +125,7 @@ public final class AlertPages implements Routes {
     }
 
     private void sendTest(Context ctx) {
-        long id = id(ctx, WEBHOOK);
+        long id = QueryParams.pathId(ctx, WEBHOOK);
         Optional<Long> alert = alerts.sendTest(id, user(ctx).username());
         if (alert.isPresent()) {
             log.info("User '{}' sent test alert {} to webhook {}", user(ctx).username(), alert.get(), id);
@@ -134,7 +135,7 @@ public final class AlertPages implements Routes {
 
     /** An admin action on the rule or webhook in the path: logged, then back to the page with a notice. */
     private void act(Context ctx, String what, LongPredicate action, String done, String notice) {
-        long id = id(ctx, what);
+        long id = QueryParams.pathId(ctx, what);
         if (!action.test(id)) {
             throw ApiException.notFound(what, String.valueOf(id));
         }
@@ -150,13 +151,5 @@ public final class AlertPages implements Routes {
 
     private static ConsoleUsers.User user(Context ctx) {
         return ctx.attribute(AuthGate.USER_ATTRIBUTE);
-    }
-
-    private static long id(Context ctx, String what) {
-        try {
-            return Long.parseLong(ctx.pathParam("id"));
-        } catch (NumberFormatException e) {
-            throw ApiException.notFound(what, ctx.pathParam("id"));
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.signagefleet.management.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signagefleet.contentregistry.catalog.ContentCatalog;
 import dev.signagefleet.management.auth.Role;
+import dev.signagefleet.management.contents.ContentRoutes;
 import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
 import io.javalin.config.RoutesConfig;
@@ -33,7 +34,6 @@ public final class ContentPages implements Routes {
 
     /** Older versions listed per group; the API lists all of them. */
     public static final int VERSIONS_PER_GROUP = 20;
-    private static final Pattern GROUP = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
     private static final Pattern NUMBER = Pattern.compile("^[1-9][0-9]{0,17}$");
     private static final String POLICY = "Content-Security-Policy";
 
@@ -154,7 +154,7 @@ public final class ContentPages implements Routes {
     }
 
     private void version(Context ctx) {
-        String group = group(ctx);
+        String group = ContentRoutes.group(ctx);
         long number = number(ctx, group);
         ContentCatalog.ContentVersionView version = catalog.version(group, number)
                 .orElseThrow(() -> ApiException.notFound("Content version", group + "@" + number));
@@ -186,7 +186,7 @@ public final class ContentPages implements Routes {
      * the signed address of the same file, so the page's own relative requests work without a cookie.
      */
     private void preview(Context ctx) throws IOException {
-        String group = group(ctx);
+        String group = ContentRoutes.group(ctx);
         long number = number(ctx, group);
         String entry = entry(ctx);
         try (ZipFile zip = open(group, number)) {
@@ -199,7 +199,7 @@ public final class ContentPages implements Routes {
     }
 
     private void signed(Context ctx) throws IOException {
-        String group = group(ctx);
+        String group = ContentRoutes.group(ctx);
         long number = number(ctx, group);
         if (!links.valid(group, number, ctx.pathParam("token"))) {
             throw new ApiException(403, "preview-link-expired", "Preview link expired",
@@ -244,14 +244,6 @@ public final class ContentPages implements Routes {
     private static String entry(Context ctx) {
         String path = ctx.pathParam("path");
         return PreviewFiles.entryName(path).orElseThrow(() -> ApiException.notFound("File of a content package", path));
-    }
-
-    private static String group(Context ctx) {
-        String group = ctx.pathParam("group");
-        if (!GROUP.matcher(group).matches()) {
-            throw ApiException.notFound("Group", group);
-        }
-        return group;
     }
 
     private static long number(Context ctx, String group) {

@@ -96,14 +96,13 @@ public final class UploadPages implements Routes {
                     "The file could not be received (" + e.getMessage() + "); files up to " + maxUploadBytes + " bytes are accepted");
         }
         if (file == null || file.filename() == null || file.filename().isBlank()) {
-            Page page = console.page(ctx, "uploads.new.title", "uploads").withNotice(null);
+            Page page = console.page(ctx, "uploads.new.title", "uploads");
             ctx.status(HttpStatus.BAD_REQUEST);
             console.render(ctx, "upload_new", page.withNotice(page.t("uploads.new.noFile")), Map.of("maxBytes", maxUploadBytes));
             return;
         }
         if (file.size() > maxUploadBytes) {
-            throw new ApiException(413, "upload-too-large", "Upload too large",
-                    "The file is larger than the limit of " + maxUploadBytes + " bytes (SIGNAGE_MAX_UPLOAD_BYTES); split it into several files");
+            throw UploadRoutes.tooLarge(maxUploadBytes);
         }
         String chosen = ctx.formParam("charset");
         Optional<Charset> charset = UploadRoutes.charset("auto".equals(chosen) ? null : chosen);

@@ -122,7 +122,8 @@ public final class ContentRoutes implements Routes {
         throw new ApiException(401, "unauthenticated", "Wrong credentials", "The credentials were not accepted");
     }
 
-    private static String group(Context ctx) {
+    /** The route's {@code {group}}; a name that is not a group's is simply not found. */
+    public static String group(Context ctx) {
         String group = ctx.pathParam("group");
         if (!GROUP.matcher(group).matches()) {
             throw ApiException.notFound("Group", group);

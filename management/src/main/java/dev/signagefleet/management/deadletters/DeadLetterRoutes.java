@@ -37,24 +37,15 @@ public final class DeadLetterRoutes implements Routes {
     }
 
     private void one(Context ctx) {
-        long id = id(ctx);
+        long id = QueryParams.pathId(ctx, "Dead letter");
         ctx.json(deadLetters.find(id).orElseThrow(() -> ApiException.notFound("Dead letter", String.valueOf(id))));
     }
 
     private void resolve(Context ctx, boolean redrive) {
-        long id = id(ctx);
+        long id = QueryParams.pathId(ctx, "Dead letter");
         ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         var result = redrive ? deadLetters.redrive(id, user.username()) : deadLetters.discard(id, user.username());
         ctx.json(result.orElseThrow(() -> new ApiException(409, "not-dead", "Not a pending dead letter",
                 "Dead letter " + id + " does not exist or was already redriven or discarded")));
-    }
-
-    /** The dead letter id of the route's {@code {id}}; anything else is simply not found. */
-    public static long id(Context ctx) {
-        try {
-            return Long.parseLong(ctx.pathParam("id"));
-        } catch (NumberFormatException e) {
-            throw ApiException.notFound("Dead letter", ctx.pathParam("id"));
-        }
     }
 }

@@ -9,10 +9,7 @@ import dev.signagefleet.ingest.csv.Problem;
 import dev.signagefleet.telemetry.registry.DeviceRegistry;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +58,7 @@ public final class DeviceImport {
                     + " are accepted (split it)"));
             return new Checked(StandardCharsets.UTF_8, List.of(), problems);
         }
-        Charset charset = charset(bytes);
+        Charset charset = CsvCharsets.detect(bytes); // the slide files' rule: UTF-8 (BOM or not) or Shift_JIS
         String text = new String(bytes, charset);
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
@@ -168,16 +165,5 @@ public final class DeviceImport {
 
     private static String cell(String[] cells, Integer index) {
         return index == null ? null : DeviceRegistration.optional(cells[index]);
-    }
-
-    /** UTF-8 when the bytes are valid UTF-8 (BOM or not), else Shift_JIS as Excel in Japan writes it. */
-    static Charset charset(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
-            return StandardCharsets.UTF_8;
-        } catch (CharacterCodingException e) {
-            return CsvCharsets.WINDOWS_31J;
-        }
     }
 }

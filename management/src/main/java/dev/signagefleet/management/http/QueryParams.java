@@ -16,6 +16,15 @@ public final class QueryParams {
     private QueryParams() {
     }
 
+    /** The route's numeric {@code {id}}; anything else is simply not found ({@code what} names the resource). */
+    public static long pathId(Context ctx, String what) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound(what, ctx.pathParam("id"));
+        }
+    }
+
     public static String text(Context ctx, String name, int maxLength) {
         String value = ctx.queryParam(name);
         if (value == null || value.isBlank()) {

@@ -284,6 +284,11 @@ public final class UploadRoutes implements Routes {
     }
 
     private ApiException tooLarge() {
+        return tooLarge(maxUploadBytes);
+    }
+
+    /** A file over the upload limit, as the API and the console answer it. */
+    public static ApiException tooLarge(long maxUploadBytes) {
         return new ApiException(413, "upload-too-large", "Upload too large",
                 "The file is larger than the limit of " + maxUploadBytes + " bytes (SIGNAGE_MAX_UPLOAD_BYTES); split it into several files");
     }
