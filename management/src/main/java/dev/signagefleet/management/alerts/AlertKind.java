@@ -24,11 +24,6 @@ public enum AlertKind {
         return needsThreshold;
     }
 
-    /** Whether its alerts are about devices (and may therefore arrive as one grouped storm alert). */
-    public boolean aboutDevices() {
-        return this != UPLOAD_FAILED;
-    }
-
     public String dbValue() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -61,10 +61,6 @@ public record AlertsConfig(
         return new AlertsConfig(value, stormThreshold, maxAttempts, firstRetry, maxRetry, timeout);
     }
 
-    public AlertsConfig withStormThreshold(int value) {
-        return new AlertsConfig(interval, value, maxAttempts, firstRetry, maxRetry, timeout);
-    }
-
     public AlertsConfig withMaxAttempts(int value) {
         return new AlertsConfig(interval, stormThreshold, value, firstRetry, maxRetry, timeout);
     }

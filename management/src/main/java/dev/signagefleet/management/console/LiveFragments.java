@@ -82,10 +82,6 @@ public final class LiveFragments implements AutoCloseable {
         clients.put(client, watched);
     }
 
-    public int watching() {
-        return clients.size();
-    }
-
     private void refresh() {
         for (Map.Entry<SseClient, Watched> e : clients.entrySet()) {
             SseClient client = e.getKey();
