@@ -205,6 +205,16 @@ class ManagementApiIT {
     }
 
     @Test
+    void suggestedNamesAreTheSummarysGroupsAndVersions() {
+        FleetQueries fleet = new FleetQueries(db.jdbi());
+        FleetQueries.FleetSummary summary = fleet.summary();
+        assertThat(fleet.groupNames()).containsExactlyElementsOf(
+                summary.byGroup().keySet().stream().filter(g -> !g.startsWith("(")).sorted().toList()).contains("nagoya", "osaka", "tokyo");
+        assertThat(fleet.agentVersions()).containsExactlyElementsOf(
+                summary.byAgentVersion().keySet().stream().filter(v -> !v.startsWith("(")).sorted().toList()).contains("1.0.0", "1.1.0");
+    }
+
+    @Test
     void csvExportDefusesFormulaCells() throws Exception {
         HttpResponse<String> csv = admin("/api/devices.csv?group=tokyo");
         assertThat(csv.statusCode()).isEqualTo(200);

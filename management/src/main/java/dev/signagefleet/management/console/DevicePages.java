@@ -151,7 +151,6 @@ public final class DevicePages implements Routes {
         }
         String query = filters.queryString();
         String withQuery = query.isEmpty() ? "" : "?" + query;
-        FleetQueries.FleetSummary summary = fleet.summary();
         Map<String, Object> params = new HashMap<>();
         params.put("filters", filters);
         params.put("sorts", sortOptions());
@@ -161,8 +160,9 @@ public final class DevicePages implements Routes {
         params.put("nextHref", devices.nextCursor() == null ? null
                 : "/console/devices?" + (query.isEmpty() ? "" : query + "&") + "cursor=" + Page.url(devices.nextCursor()));
         params.put("csvHref", "/api/devices.csv" + withQuery);
-        params.put("groups", known(summary.byGroup().keySet()));
-        params.put("agentVersions", known(summary.byAgentVersion().keySet()));
+        // Two small DISTINCT queries, not the whole fleet summary, on every page of the table.
+        params.put("groups", fleet.groupNames());
+        params.put("agentVersions", fleet.agentVersions());
         params.put("now", console.clock().instant());
         console.render(ctx, "devices", page, params);
     }
@@ -175,11 +175,6 @@ public final class DevicePages implements Routes {
             }
         }
         return options;
-    }
-
-    /** Group and version names for suggestions, without the summary's placeholders for missing values. */
-    private static List<String> known(java.util.Collection<String> names) {
-        return names.stream().filter(n -> !n.startsWith("(")).sorted().toList();
     }
 
     // --- one device ---
@@ -370,7 +365,7 @@ public final class DevicePages implements Routes {
         params.put("errors", errors);
         params.put("other", other);
         params.put("existing", existing);
-        params.put("groups", known(fleet.summary().byGroup().keySet()));
+        params.put("groups", fleet.groupNames());
         console.render(ctx, "device_new", page, params);
     }
 

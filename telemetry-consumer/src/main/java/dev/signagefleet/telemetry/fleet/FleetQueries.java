@@ -244,6 +244,18 @@ public final class FleetQueries {
                 .list());
     }
 
+    /** The groups that have devices, sorted (suggestions in forms and filters). */
+    public List<String> groupNames() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT group_name FROM devices WHERE group_name IS NOT NULL")
+                .mapTo(String.class).stream().sorted().toList());
+    }
+
+    /** The agent versions devices reported, sorted (suggestions in the device filter). */
+    public List<String> agentVersions() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT agent_version FROM device_state WHERE agent_version IS NOT NULL")
+                .mapTo(String.class).stream().sorted().toList());
+    }
+
     /** A connectivity or content event of any device. */
     public record FleetEvent(String deviceId, String type, Instant time, JsonNode data) {
     }
