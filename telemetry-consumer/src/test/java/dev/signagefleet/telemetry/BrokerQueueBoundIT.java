@@ -66,6 +66,29 @@ class BrokerQueueBoundIT {
                 .bind("id", deviceId).mapTo(Long.class).one());
     }
 
+    private void awaitOrExplain(String deviceId, java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("Not all of the burst arrived within 60 s: " + state(deviceId), e);
+        }
+    }
+
+    /** What the test saw, for the failure message: stored rows, the consumer's backlog, the broker's counters. */
+    private String state(String deviceId) {
+        StringBuilder counters = new StringBuilder();
+        broker.broker().metrics().getMetrics().forEach((name, metric) -> {
+            if ((name.contains("dropped") || name.contains("queued") || name.contains("inflight"))
+                    && metric instanceof com.codahale.metrics.Counting counting && counting.getCount() > 0) {
+                counters.append(' ').append(name).append('=').append(counting.getCount());
+            } else if ((name.contains("queued") || name.contains("inflight")) && metric instanceof com.codahale.metrics.Gauge<?> gauge) {
+                counters.append(' ').append(name).append('=').append(gauge.getValue());
+            }
+        });
+        return deviceId + " (stored " + stored(deviceId) + ", waiting in the consumer " + consumer.ingest().queued()
+                + ", broker:" + counters + ")";
+    }
+
     private static void burst(String deviceId, int count) {
         broker.accounts().addDevice(deviceId, "g", "pw");
         Mqtt5AsyncClient client = Mqtt5Client.builder().identifier(deviceId).serverHost("127.0.0.1")
@@ -90,7 +113,7 @@ class BrokerQueueBoundIT {
         consumer.ingest().pause();
         burst("burst-fits", 4_000);
         consumer.ingest().resume();
-        await().atMost(Duration.ofSeconds(60)).until(() -> stored("burst-fits") == 4_000);
+        awaitOrExplain("burst-fits", () -> stored("burst-fits") == 4_000);
         assertThat(broker.broker().droppedMessages()).isEqualTo(droppedBefore);
     }
 
@@ -100,7 +123,7 @@ class BrokerQueueBoundIT {
         consumer.ingest().pause();
         burst("burst-overflows", 8_000);
         consumer.ingest().resume();
-        await().atMost(Duration.ofSeconds(60)).until(() ->
+        awaitOrExplain("burst-overflows", () ->
                 stored("burst-overflows") + (broker.broker().droppedMessages() - droppedBefore) == 8_000);
         long dropped = broker.broker().droppedMessages() - droppedBefore;
         assertThat(dropped).isPositive();
