@@ -3,6 +3,7 @@ package dev.signagefleet.agent;
 import dev.signagefleet.agent.buffer.StatusBuffer;
 import dev.signagefleet.agent.command.Command;
 import dev.signagefleet.agent.command.CommandListener;
+import dev.signagefleet.agent.command.GroupMembership;
 import dev.signagefleet.agent.command.LoggingCommandListener;
 import dev.signagefleet.agent.config.AgentConfig;
 import dev.signagefleet.agent.connection.Backoff;
@@ -61,6 +62,8 @@ public final class DeviceAgent {
     public static final Duration CHANGE_CHECK_PERIOD = Duration.ofSeconds(2);
     /** Upper bound of {@link #stop()} and {@link #kill()}; a clean stop needs one PUBACK and a DISCONNECT. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    /** Where, in the terminal's content directory, the group the server moved it to is kept. */
+    static final String GROUP_FILE = "group";
 
     private final AgentConfig config;
     private final MetricsSource metrics;
@@ -84,6 +87,7 @@ public final class DeviceAgent {
     private StatusForwarder forwarder;
     private ConnectionSupervisor supervisor;
     private ContentDelivery content;
+    private GroupMembership group;
 
     /** An agent with its own timer thread. */
     public DeviceAgent(AgentConfig config, MetricsSource metrics, Clock clock) {
@@ -135,7 +139,8 @@ public final class DeviceAgent {
     private void begin() {
         log.info("agent " + AgentVersion.current() + " starting, boot " + bootId + ", broker " + config.mqttUrl());
         reporter = new StatusReporter(config.deviceId(), bootId, AgentVersion.current(), metrics, clock);
-        content = ContentDelivery.forConfig(config, tls, "signage-device-agent/" + AgentVersion.current(), serial, scheduler,
+        group = GroupMembership.load(config.deviceContentDir().resolve(GROUP_FILE), config.deviceGroup(), log);
+        content = ContentDelivery.forConfig(config, group.current(), tls, "signage-device-agent/" + AgentVersion.current(), serial, scheduler,
                 contentWorker, new ContentEvents());
         Optional<ContentVersion> onScreen = content.start();
         // a version set by the embedder before start wins over what the content directory says
@@ -143,7 +148,7 @@ public final class DeviceAgent {
                 : onScreen.map(ContentVersion::toString).orElse(null));
         buffer = StatusBuffer.open(config.deviceBufferDir(), config.bufferMaxMessages(), config.deviceId());
         forwarder = new StatusForwarder(buffer, config.deviceId());
-        supervisor = new ConnectionSupervisor(config, tls, bootId, clock, serial, scheduler,
+        supervisor = new ConnectionSupervisor(config, group.current(), tls, bootId, clock, serial, scheduler,
                 new Backoff(config.reconnectBase(), config.reconnectCap(), RandomGenerator.getDefault()),
                 new ConnectionEvents());
         supervisor.start();
@@ -284,6 +289,23 @@ public final class DeviceAgent {
         }
     }
 
+    /** The server moved the terminal to another group: its commands and content follow. */
+    private void moved(Command command) {
+        Optional<GroupMembership.Change> change;
+        try {
+            change = group.apply(command);
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring an invalid group move on " + command.topic() + ": " + e.getMessage() + "; staying in group "
+                    + group.current().orElse("(none)"));
+            return;
+        }
+        change.ifPresent(moved -> {
+            log.info("moved by the server from group " + moved.from().orElse("(none)") + " to " + moved.to().orElse("(none)"));
+            supervisor.groupChanged(moved);
+            content.groupChanged(moved.to());
+        });
+    }
+
     /** The connection's news, on the serial executor. */
     private final class ConnectionEvents implements ConnectionSupervisor.Listener {
 
@@ -299,6 +321,14 @@ public final class DeviceAgent {
 
         @Override
         public void command(Command command) {
+            if (command.topic().equals(GroupMembership.topic(config.deviceId()))) {
+                moved(command);
+                return;
+            }
+            if (group.isOtherGroupsTopic(command.topic())) {
+                log.debug(() -> "ignoring " + command + ": not this terminal's group (any longer)");
+                return;
+            }
             if (content.handles(command.topic())) {
                 content.received(command);
                 return;

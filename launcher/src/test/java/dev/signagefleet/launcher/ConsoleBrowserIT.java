@@ -129,6 +129,24 @@ class ConsoleBrowserIT {
         assertThat(browser.text("main h1")).isEqualTo("Sent to 2 of 2 devices");
         shot("3-bulk");
 
+        // Move one device to another group and back; each move is reported with the groups.
+        browser.go("/console/devices?group=tokyo-west");
+        String mover = browser.all("#devices-table tbody tr[data-device-id]").get(0).getAttribute("data-device-id");
+        for (String[] move : new String[][] {{"tokyo-west", "nagoya"}, {"nagoya", "tokyo-west"}}) {
+            browser.go("/console/devices?group=" + move[0]);
+            browser.find("#devices-table tbody tr[data-device-id='" + mover + "'] input[type=checkbox]").click();
+            new org.openqa.selenium.support.ui.Select(browser.find("#bulk-action")).selectByValue("move-to-group");
+            browser.find("#bulk-group").sendKeys(move[1]);
+            browser.clickAndLoad("#bulk-submit");
+            List<WebElement> moved = browser.all("#bulk-results tbody tr");
+            assertThat(moved).hasSize(1);
+            assertThat(moved.get(0).getAttribute("data-done")).isEqualTo("true");
+            assertThat(moved.get(0).getText()).contains("moved from " + move[0] + " to " + move[1]);
+            shot("4-moved-to-" + move[1]);
+            browser.go("/console/devices?group=" + move[1]);
+            assertThat(browser.all("#devices-table tbody tr[data-device-id='" + mover + "']")).hasSize(1);
+        }
+
         browser.go("/console/devices?connectivity=sleeping");
         assertThat(browser.text("#filter-error")).contains("sleeping");
     }

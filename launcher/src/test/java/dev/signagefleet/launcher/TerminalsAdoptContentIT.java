@@ -89,6 +89,58 @@ class TerminalsAdoptContentIT {
         return Json.mapper().readTree(accepted.body()).get("uploadId").asText();
     }
 
+    private static HttpResponse<String> moveToGroup(String deviceId, String group) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/devices/" + deviceId + "/group"))
+                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"group\":\"" + group + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aTerminalMovedToAnotherGroupShowsThatGroupsContentAndStaysThereAfterARestart() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/fleet/summary").get("byConnectivity").get("online").asLong() == 4);
+        String uploadId = upload("slide_id,title,duration_sec,target_group\neast,East only,8,tokyo-east\nkansai,Osaka only,8,osaka\n");
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/uploads/" + uploadId).get("status").asText().equals("DONE"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/devices/sim-0001").get("content").get("sync").asText().equals("in_sync")
+                && get("/api/devices/sim-0003").get("content").get("sync").asText().equals("in_sync"));
+        String osakaVersion = get("/api/devices/sim-0003").get("latest").get("contentVersion").asText();
+        assertThat(osakaVersion).startsWith("osaka@");
+        FleetSimulator simulator = stack.simulator().orElseThrow();
+        try {
+            HttpResponse<String> moved = moveToGroup("sim-0001", "osaka");
+            assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+            JsonNode answer = Json.mapper().readTree(moved.body());
+            assertThat(answer.get("previousGroup").asText()).isEqualTo("tokyo-east");
+            assertThat(answer.get("moved").asBoolean()).isTrue();
+            assertThat(get("/api/devices/sim-0001").get("group").asText()).isEqualTo("osaka");
+
+            // the terminal logs in again with the new group's permission, takes osaka's package and reports it
+            await().atMost(Duration.ofSeconds(60)).until(() -> osakaVersion.equals(
+                    get("/api/devices/sim-0001").path("latest").path("contentVersion").asText(null)));
+            JsonNode device = get("/api/devices/sim-0001");
+            assertThat(device.get("content").get("sync").asText()).isEqualTo("in_sync");
+            assertThat(device.get("content").get("expected").asText()).isEqualTo(osakaVersion);
+            assertThat(device.get("connectivity").get("state").asText()).isEqualTo("online");
+
+            HttpResponse<String> again = moveToGroup("sim-0001", "osaka");
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(Json.mapper().readTree(again.body()).get("moved").asBoolean()).as("idempotent").isFalse();
+            assertThat(moveToGroup("no-such-device", "osaka").statusCode()).isEqualTo(404);
+            assertThat(moveToGroup("sim-0001", "../osaka").statusCode()).isEqualTo(422);
+
+            // a restart comes back in the new group
+            simulator.stopTerminal("sim-0001");
+            simulator.startTerminal("sim-0001");
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    get("/api/devices/sim-0001").get("connectivity").get("state").asText().equals("online"));
+            assertThat(Files.readString(dataDir.resolve("simulator/content/sim-0001/group")).strip()).isEqualTo("osaka");
+            assertThat(get("/api/devices/sim-0001").get("content").get("sync").asText()).isEqualTo("in_sync");
+        } finally {
+            assertThat(moveToGroup("sim-0001", "tokyo-east").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    get("/api/devices/sim-0001").path("latest").path("contentVersion").asText("").startsWith("tokyo-east@"));
+        }
+    }
+
     private static Path newestPackage(String group) throws IOException {
         try (var files = Files.list(dataDir.resolve("content-packages").resolve(group))) {
             return files.filter(f -> f.getFileName().toString().matches("\\d+\\.zip"))

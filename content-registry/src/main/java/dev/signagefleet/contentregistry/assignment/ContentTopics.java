@@ -31,6 +31,19 @@ public final class ContentTopics {
         return "cmd/signage/" + checked(deviceId, "device id") + "/content-retry";
     }
 
+    /**
+     * Where one terminal is told which group it is in ({@code {"group":"osaka"}}, retained): the
+     * terminal then takes that group's commands and content.
+     */
+    public static String groupOfDevice(String deviceId) {
+        return "cmd/signage/" + checked(deviceId, "device id") + "/group";
+    }
+
+    /** The payload of {@link #groupOfDevice}. */
+    public static byte[] groupPayload(String group) {
+        return ("{\"group\":\"" + checked(group, "group") + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static String checked(String id, String what) {
         if (id == null || !ID.matcher(id).matches()) {
             // An id with '/', '+' or '#' would address other terminals' topics.

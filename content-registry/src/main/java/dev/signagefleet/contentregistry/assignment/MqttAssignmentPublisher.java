@@ -28,6 +28,14 @@ public final class MqttAssignmentPublisher implements AssignmentPublisher {
         publish(ContentTopics.retryForDevice(deviceId), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
     }
 
+    /**
+     * Tells one terminal the group it was moved to (QoS 1, retained: a terminal that is away gets it
+     * when it connects, and every later connect confirms it).
+     */
+    public void tellGroup(String deviceId, String group) throws Exception {
+        publish(ContentTopics.groupOfDevice(deviceId), ContentTopics.groupPayload(group), true);
+    }
+
     private void publish(String topic, byte[] payload, boolean retain) throws Exception {
         if (!client.getState().isConnected()) {
             throw new SignageException("the content registry is not connected to the MQTT broker; the message on "

@@ -113,21 +113,37 @@ public final class BrokerConnection {
                 .toArray(MqttSubscription[]::new);
         try {
             // Paho 1.2.5 throws a NullPointerException for null properties here
-            client.subscribe(subscriptions, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] codes = token.getReasonCodes() == null ? new int[filters.size()] : token.getReasonCodes();
-                    serial.execute(() -> outcome.granted(BrokerConnection.this, codes));
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable cause) {
-                    serial.execute(() -> outcome.failed(BrokerConnection.this, cause));
-                }
-            }, new MqttProperties());
+            client.subscribe(subscriptions, null, answered(filters, outcome), new MqttProperties());
         } catch (MqttException | RuntimeException e) {
             serial.execute(() -> outcome.failed(this, e));
         }
+    }
+
+    /**
+     * Unsubscribes from {@code filters}; {@link SubscribeOutcome#granted} then carries the UNSUBACK's
+     * reason codes (17: there was no such subscription, which is fine).
+     */
+    public void unsubscribe(List<String> filters, SubscribeOutcome outcome) {
+        try {
+            client.unsubscribe(filters.toArray(String[]::new), null, answered(filters, outcome), new MqttProperties());
+        } catch (MqttException | RuntimeException e) {
+            serial.execute(() -> outcome.failed(this, e));
+        }
+    }
+
+    private MqttActionListener answered(List<String> filters, SubscribeOutcome outcome) {
+        return new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                int[] codes = token.getReasonCodes() == null ? new int[filters.size()] : token.getReasonCodes();
+                serial.execute(() -> outcome.granted(BrokerConnection.this, codes));
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable cause) {
+                serial.execute(() -> outcome.failed(BrokerConnection.this, cause));
+            }
+        };
     }
 
     /**

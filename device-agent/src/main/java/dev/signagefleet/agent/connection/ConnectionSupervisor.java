@@ -1,6 +1,7 @@
 package dev.signagefleet.agent.connection;
 
 import dev.signagefleet.agent.command.Command;
+import dev.signagefleet.agent.command.GroupMembership;
 import dev.signagefleet.agent.config.AgentConfig;
 import dev.signagefleet.agent.logging.DeviceLog;
 import dev.signagefleet.agent.presence.Presence;
@@ -9,9 +10,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,9 +64,11 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
     private final Backoff backoff;
     private final Listener listener;
     private final DeviceLog log;
-    /** The terminal's command filters: its own, and its group's when it has one. Fixed by the config. */
-    private final List<String> commandFilters;
     private final String presenceTopic;
+    /** The terminal's command filters: its own, and its group's when it has one. */
+    private List<String> commandFilters;
+    /** Filters of groups the terminal left that its (persistent) session may still hold. */
+    private final Set<String> formerFilters = new LinkedHashSet<>();
 
     private BrokerConnection current;
     private boolean ready;
@@ -73,8 +78,9 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
     private ScheduledFuture<?> pendingAttempt;
     private Optional<String> lastError = Optional.empty();
 
-    public ConnectionSupervisor(AgentConfig config, Optional<SSLSocketFactory> tls, UUID bootId, Clock clock,
-            Executor serial, ScheduledExecutorService scheduler, Backoff backoff, Listener listener) {
+    /** @param group the group whose commands the terminal takes (see {@link GroupMembership}) */
+    public ConnectionSupervisor(AgentConfig config, Optional<String> group, Optional<SSLSocketFactory> tls, UUID bootId,
+            Clock clock, Executor serial, ScheduledExecutorService scheduler, Backoff backoff, Listener listener) {
         this.config = Objects.requireNonNull(config, "config");
         this.tls = Objects.requireNonNull(tls, "tls");
         this.bootId = Objects.requireNonNull(bootId, "bootId");
@@ -84,11 +90,67 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.log = new DeviceLog(ConnectionSupervisor.class, config.deviceId());
-        List<String> filters = new ArrayList<>();
-        filters.add(Command.deviceFilter(config.deviceId()));
-        config.deviceGroup().ifPresent(group -> filters.add(Command.groupFilter(group)));
-        this.commandFilters = List.copyOf(filters);
+        this.commandFilters = filters(config.deviceId(), group);
         this.presenceTopic = Presence.topic(config.deviceId());
+    }
+
+    private static List<String> filters(String deviceId, Optional<String> group) {
+        List<String> filters = new ArrayList<>();
+        filters.add(Command.deviceFilter(deviceId));
+        group.ifPresent(g -> filters.add(Command.groupFilter(g)));
+        return List.copyOf(filters);
+    }
+
+    /**
+     * The terminal moved to another group: from now on it takes that group's commands. On an open
+     * connection the old group's filter is dropped and the new one subscribed at once. The broker may
+     * refuse the new one until the terminal connects again with the new group's permission (the
+     * server disconnects a moved terminal for that); every connect subscribes the current filters.
+     */
+    public void groupChanged(GroupMembership.Change change) {
+        change.from().map(Command::groupFilter).ifPresent(formerFilters::add);
+        change.to().map(Command::groupFilter).ifPresent(formerFilters::remove);
+        commandFilters = filters(config.deviceId(), change.to());
+        // also while the connect's own SUBSCRIBE is still out: it carries the filters from before the move
+        if (current != null && current.isConnected()) {
+            dropFormerFilters(current);
+            change.to().map(Command::groupFilter).ifPresent(filter -> current.subscribe(List.of(filter), new BrokerConnection.SubscribeOutcome() {
+                @Override
+                public void granted(BrokerConnection on, int[] reasonCodes) {
+                    if (reasonCodes.length > 0 && reasonCodes[0] >= 128) {
+                        log.info("the broker does not let this connection subscribe to " + filter + " yet (reason code "
+                                + reasonCodes[0] + "); it will on the next connect, with the new group's permission");
+                    } else {
+                        log.info("now taking the commands of group " + change.to().get());
+                    }
+                }
+
+                @Override
+                public void failed(BrokerConnection on, Throwable cause) {
+                    // the connection broke; the next connect subscribes the current filters
+                }
+            }));
+        }
+    }
+
+    /** Unsubscribes the filters of groups left; they are forgotten once the broker confirmed. */
+    private void dropFormerFilters(BrokerConnection connection) {
+        if (formerFilters.isEmpty()) {
+            return;
+        }
+        List<String> leaving = List.copyOf(formerFilters);
+        connection.unsubscribe(leaving, new BrokerConnection.SubscribeOutcome() {
+            @Override
+            public void granted(BrokerConnection on, int[] reasonCodes) {
+                leaving.forEach(formerFilters::remove);
+                log.info("no longer taking the commands of " + leaving);
+            }
+
+            @Override
+            public void failed(BrokerConnection on, Throwable cause) {
+                // kept: the next connect tries again
+            }
+        });
     }
 
     /** Makes the first attempt now; failures are retried until {@link #stop()} or {@link #kill()}. */
@@ -149,10 +211,12 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         log.info("connected to " + config.mqttUrl() + " (connection " + connections + " of this boot, session "
                 + (sessionPresent ? "resumed" : "new") + ")");
         // subscribe on every connect: a new session (expired, or taken over) has no subscriptions
-        connection.subscribe(commandFilters, new BrokerConnection.SubscribeOutcome() {
+        dropFormerFilters(connection);
+        List<String> filters = commandFilters;
+        connection.subscribe(filters, new BrokerConnection.SubscribeOutcome() {
             @Override
             public void granted(BrokerConnection subscribed, int[] reasonCodes) {
-                subscribedOn(subscribed, reasonCodes);
+                subscribedOn(subscribed, filters, reasonCodes);
             }
 
             @Override
@@ -167,14 +231,19 @@ public final class ConnectionSupervisor implements BrokerConnection.Events {
         });
     }
 
-    private void subscribedOn(BrokerConnection connection, int[] reasonCodes) {
+    private void subscribedOn(BrokerConnection connection, List<String> filters, int[] reasonCodes) {
         if (connection != current || stopped) {
             return;
         }
-        for (int i = 0; i < commandFilters.size() && i < reasonCodes.length; i++) {
-            if (reasonCodes[i] >= 128) {
-                log.error("the broker refused the subscription to " + commandFilters.get(i) + " (reason code " + reasonCodes[i]
-                        + "); commands on it will not arrive: check device.group and the device's policy");
+        for (int i = 0; i < filters.size() && i < reasonCodes.length; i++) {
+            if (reasonCodes[i] >= 128 && i == 0) { // the first filter is the terminal's own
+                log.error("the broker refused the subscription to " + filters.get(i) + " (reason code " + reasonCodes[i]
+                        + "); this terminal's commands will not arrive: check the device's policy");
+            } else if (reasonCodes[i] >= 128) {
+                // also the moment after a move, before the move message arrived: then it passes by itself
+                log.warn("the broker refused the subscription to " + filters.get(i) + " (reason code " + reasonCodes[i]
+                        + "); the group's commands will not arrive unless the server moves this terminal to another group:"
+                        + " check device.group and the device's policy");
             }
         }
         Presence online = Presence.online(config.deviceId(), bootId, clock.instant(), connections);

@@ -47,7 +47,7 @@ public final class ContentDelivery {
 
     private final String deviceTopic;
     private final String retryTopic;
-    private final Optional<String> groupTopic;
+    private Optional<String> groupTopic;
     private final ContentStore store;
     private final PackageInstaller installer;
     private final Executor serial;
@@ -90,18 +90,19 @@ public final class ContentDelivery {
      * The content feature of the terminal {@code config} describes, storing under
      * {@code {content.dir}/{device.id}} and downloading with the device credential.
      *
+     * @param group  the group whose assignments it follows (see {@code GroupMembership}); the terminal's own win
      * @param tls    the MQTT connection's TLS, also used for https downloads; empty for the JVM's default
      * @param worker where downloads run (see {@link ContentWorkers})
      */
-    public static ContentDelivery forConfig(AgentConfig config, Optional<SSLSocketFactory> tls, String userAgent,
-            Executor serial, ScheduledExecutorService scheduler, Executor worker, Listener listener) {
+    public static ContentDelivery forConfig(AgentConfig config, Optional<String> group, Optional<SSLSocketFactory> tls,
+            String userAgent, Executor serial, ScheduledExecutorService scheduler, Executor worker, Listener listener) {
         ContentStore store = new ContentStore(config.deviceContentDir());
         PackageDownloader downloader = new PackageDownloader(config.deviceId(), config.mqttPassword(), tls, userAgent);
         PackageInstaller installer = new PackageInstaller(store, downloader,
                 PackageUnpacker.forMaxPackageBytes(config.contentMaxBytes()), config.contentMaxBytes());
         Duration base = config.reconnectBase();
         Backoff backoff = new Backoff(base, base.compareTo(BACKOFF_CAP) > 0 ? base : BACKOFF_CAP, RandomGenerator.getDefault());
-        return new ContentDelivery(config.deviceId(), config.deviceGroup(), store, installer, serial, scheduler, worker,
+        return new ContentDelivery(config.deviceId(), group, store, installer, serial, scheduler, worker,
                 backoff, listener);
     }
 
@@ -174,6 +175,20 @@ public final class ContentDelivery {
                 return;
             }
         }
+        reconcile();
+    }
+
+    /**
+     * The terminal moved to another group: the old group's assignment no longer applies, and the
+     * new group's arrives as the retained message of its topic. Until then the content on screen
+     * stays (a download of the old group's package is abandoned); an assignment of this terminal's
+     * own still wins.
+     */
+    public void groupChanged(Optional<String> group) {
+        groupTopic = group.map(ContentDelivery::groupTopic);
+        groupAssignment = Optional.empty();
+        log.info("now following the content of group " + group.orElse("(none)") + "; still showing " + showing()
+                + " until its assignment arrives");
         reconcile();
     }
 

@@ -140,7 +140,17 @@ final class Pipeline implements AutoCloseable {
         consume(ContentBuilder.CONSUMER, new ContentBuilder(packages, clock, maxPackageBytes), queues, database, clock,
                 retry, meters, builderRelay);
         MqttAssignmentPublisher assignments = new MqttAssignmentPublisher(registryClient, Duration.ofSeconds(10));
-        this.deviceCommands = assignments::askToRetry;
+        this.deviceCommands = new DeviceCommands() {
+            @Override
+            public void retryContent(String deviceId) throws Exception {
+                assignments.askToRetry(deviceId);
+            }
+
+            @Override
+            public void tellGroup(String deviceId, String group) throws Exception {
+                assignments.tellGroup(deviceId, group);
+            }
+        };
         consume(ContentRegistry.CONSUMER, new ContentRegistry(assignments, publicBaseUrl, clock), queues, database, clock, retry,
                 meters, registryRelay);
         consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);

@@ -37,6 +37,7 @@ import dev.signagefleet.management.console.StagedUploads;
 import dev.signagefleet.management.console.UploadPages;
 import dev.signagefleet.management.contents.ContentRoutes;
 import dev.signagefleet.management.deadletters.DeadLetterRoutes;
+import dev.signagefleet.management.devices.DeviceGroupRoutes;
 import dev.signagefleet.management.devices.DeviceRoutes;
 import dev.signagefleet.management.fleet.FleetRoutes;
 import dev.signagefleet.management.http.Routes;
@@ -170,7 +171,7 @@ public final class Stack implements AutoCloseable {
                     .withMaxQueueSize(options.brokerQueueSize());
             broker = EmbeddedBroker.start(brokerConfig, accounts);
             started.push(new Step("MQTT broker", broker));
-            registry.onCredentialRotated(deviceId -> broker.disconnect(deviceId, "credential rotated"));
+            registry.onAccessChanged(broker::disconnect);
             mqttUrl = "tcp://" + options.localHost() + ":" + options.mqttPort();
             telemetryConfig = telemetryConfig.withMqtt(new MqttSettings(mqttUrl, TelemetryConfig.SERVICE_ACCOUNT,
                     new Secret(servicePassword)));
@@ -222,6 +223,7 @@ public final class Stack implements AutoCloseable {
                 clock);
         List<Routes> routes = new ArrayList<>(List.of(
                 new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
+                new DeviceGroupRoutes(registry, pipeline.deviceCommands),
                 new FleetRoutes(fleet, brokerFigures()),
                 new UploadRoutes(pipeline.uploads, pipeline.uploadQueries, maxUploadBytes),
                 new ContentRoutes(pipeline.catalog, registry, users, throttle),

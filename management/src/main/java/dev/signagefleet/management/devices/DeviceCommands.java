@@ -1,7 +1,6 @@
 package dev.signagefleet.management.devices;
 
 /** Commands an operator sends to one terminal over the broker. */
-@FunctionalInterface
 public interface DeviceCommands {
 
     /**
@@ -11,4 +10,12 @@ public interface DeviceCommands {
      * @throws Exception when the broker did not take the message
      */
     void retryContent(String deviceId) throws Exception;
+
+    /**
+     * Tells the terminal the group it is in now (its agent's retained {@code group} command), after
+     * the registry moved it. Harmless when the terminal is in that group already.
+     *
+     * @throws Exception when the broker did not take the message
+     */
+    void tellGroup(String deviceId, String group) throws Exception;
 }

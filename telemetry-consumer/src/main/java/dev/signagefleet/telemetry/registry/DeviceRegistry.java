@@ -6,7 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 
@@ -38,10 +38,16 @@ public final class DeviceRegistry {
     private static final String ROTATE = """
             UPDATE devices SET credential_hash = :hash WHERE device_id = :deviceId
             """;
+    private static final String GROUP_FOR_UPDATE = """
+            SELECT group_name FROM devices WHERE device_id = :deviceId FOR UPDATE
+            """;
+    private static final String MOVE = """
+            UPDATE devices SET group_name = :group WHERE device_id = :deviceId
+            """;
 
     private final Jdbi jdbi;
     private final VerifiedSecretCache verified;
-    private volatile Consumer<String> onRotated = deviceId -> { };
+    private volatile BiConsumer<String, String> onAccessChanged = (deviceId, reason) -> { };
 
     public DeviceRegistry(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
@@ -51,6 +57,20 @@ public final class DeviceRegistry {
     /** A registered terminal (never includes the secret). */
     public record Device(String deviceId, String group, String name, String location, boolean hasCredential,
                          Instant registeredAt, String registeredBy) {
+    }
+
+    /** What {@link #moveToGroup} did. */
+    public enum Move {
+        /** The device is in the new group now. */
+        MOVED,
+        /** It already was in that group; nothing changed. */
+        ALREADY_THERE,
+        /** No device has that id. */
+        UNKNOWN_DEVICE
+    }
+
+    /** What {@link #moveToGroup} did, and the group the device was in before (none for an unknown device). */
+    public record GroupMove(Move outcome, Optional<String> previousGroup) {
     }
 
     /** The answer to a registration: the device and its credential, shown only this once. */
@@ -96,7 +116,7 @@ public final class DeviceRegistry {
 
     /**
      * Replaces the credential. The old one stops working at once: checks are tied to the stored
-     * hash, and the listener set with {@link #onCredentialRotated} closes an open connection.
+     * hash, and the listener set with {@link #onAccessChanged} closes an open connection.
      */
     public Optional<String> rotateCredential(String deviceId) {
         String credential = PasswordHasher.newSecret();
@@ -105,13 +125,54 @@ public final class DeviceRegistry {
         if (updated != 1) {
             return Optional.empty();
         }
-        onRotated.accept(deviceId);
+        onAccessChanged.accept(deviceId, "credential rotated");
         return Optional.of(credential);
     }
 
-    /** Who to tell when a device's credential changed (the embedded broker disconnects it). */
-    public void onCredentialRotated(Consumer<String> listener) {
-        this.onRotated = listener;
+    /**
+     * Moves a device to another group: from now on its connections may take that group's commands
+     * and it is expected to show that group's content. An open connection keeps the old group's
+     * permissions until {@link #closeConnection} ends it. Idempotent: a device already in the group
+     * is left alone.
+     *
+     * @throws IllegalArgumentException when the group is not a valid id
+     */
+    public GroupMove moveToGroup(String deviceId, String group) {
+        if (group == null || !ID.matcher(group).matches()) {
+            throw new IllegalArgumentException("group must be 1 to 64 letters, digits, '-' or '_'");
+        }
+        if (deviceId == null || !ID.matcher(deviceId).matches()) {
+            return new GroupMove(Move.UNKNOWN_DEVICE, Optional.empty());
+        }
+        return jdbi.inTransaction(handle -> {
+            // the device's current group, itself possibly null (a device that reported before it was registered)
+            Optional<Optional<String>> before = handle.createQuery(GROUP_FOR_UPDATE).bind("deviceId", deviceId)
+                    .map((rs, ctx) -> Optional.ofNullable(rs.getString("group_name"))).findFirst();
+            if (before.isEmpty()) {
+                return new GroupMove(Move.UNKNOWN_DEVICE, Optional.empty());
+            }
+            if (before.get().equals(Optional.of(group))) {
+                return new GroupMove(Move.ALREADY_THERE, before.get());
+            }
+            handle.createUpdate(MOVE).bind("deviceId", deviceId).bind("group", group).execute();
+            return new GroupMove(Move.MOVED, before.get());
+        });
+    }
+
+    /**
+     * Ends the device's open connection (through the listener set with {@link #onAccessChanged}),
+     * so it logs in again with what it may do now.
+     */
+    public void closeConnection(String deviceId, String reason) {
+        onAccessChanged.accept(deviceId, reason);
+    }
+
+    /**
+     * Who to tell when what a device's connection may do changed (credential rotated, moved to
+     * another group): the embedded broker disconnects it, with the reason, so it logs in again.
+     */
+    public void onAccessChanged(BiConsumer<String, String> listener) {
+        this.onAccessChanged = listener;
     }
 
     public Optional<Device> find(String deviceId) {

@@ -1,0 +1,138 @@
+package dev.signagefleet.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import dev.signagefleet.agent.command.Command;
+import dev.signagefleet.agent.config.AgentConfig;
+import dev.signagefleet.testing.BrokerExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An operator moves a terminal to another group: a retained {@code {"group":…}} on the terminal's
+ * {@code group} topic, with the broker's permission following the registry and the connection
+ * closed, as the server does it. The agent then takes the new group's commands, not the old one's,
+ * and stays in the new group after a restart.
+ */
+class GroupMoveIT {
+
+    @RegisterExtension
+    static final BrokerExtension broker = new BrokerExtension();
+
+    @RegisterExtension
+    final AgentFixture fixture = new AgentFixture(broker);
+
+    private static Path groupFile(AgentConfig config) {
+        return config.deviceContentDir().resolve(DeviceAgent.GROUP_FILE);
+    }
+
+    /** As the server moves a terminal: registry (here: the broker's accounts), then the message, then the disconnect. */
+    private void move(String deviceId, String group) throws Exception {
+        broker.accounts().addDevice(deviceId, group, "pw");
+        fixture.observer().publish("cmd/signage/" + deviceId + "/group", "{\"group\":\"" + group + "\"}", true);
+        broker.broker().disconnect(deviceId, "moved to group " + group);
+    }
+
+    @Test
+    void aMovedTerminalTakesTheNewGroupsCommandsNotTheOldOnesAndKeepsTheGroupAcrossARestart() throws Exception {
+        broker.accounts().addDevice("mover-01", "lobby", "pw");
+        AgentConfig config = fixture.config("mover-01", "lobby", "pw");
+        DeviceAgent agent = fixture.agent(config);
+        List<Command> commands = new CopyOnWriteArrayList<>();
+        agent.setCommandListener(commands::add);
+        agent.start();
+        await().until(() -> agent.state().connected());
+        fixture.observer().publish("cmd/signage/group/lobby/x", "{\"n\":1}", false);
+        await().until(() -> commands.size() == 1);
+
+        try (LogCapture log = LogCapture.of("dev.signagefleet.agent")) {
+            move("mover-01", "osaka");
+
+            await().until(() -> Files.exists(groupFile(config)));
+            assertThat(Files.readString(groupFile(config)).strip()).isEqualTo("osaka");
+            await().until(() -> agent.state().connectionCount() >= 2 && agent.state().connected());
+            // the new group's commands arrive; the old group's no longer reach the terminal's features
+            await().untilAsserted(() -> {
+                fixture.observer().publish("cmd/signage/group/osaka/x", "{\"n\":2}", false);
+                await().atMost(java.time.Duration.ofSeconds(2)).until(() ->
+                        commands.stream().anyMatch(c -> c.payloadText().equals("{\"n\":2}")));
+            });
+            fixture.observer().publish("cmd/signage/group/lobby/x", "{\"n\":3}", false);
+            fixture.observer().publish("cmd/signage/mover-01/marker", "{\"n\":4}", false);
+            await().until(() -> commands.stream().anyMatch(c -> c.payloadText().equals("{\"n\":4}")));
+            assertThat(commands).extracting(Command::payloadText).doesNotContain("{\"n\":3}");
+            assertThat(commands).extracting(Command::topic).doesNotContain("cmd/signage/mover-01/group");
+            assertThat(log.has(Level.INFO, "[mover-01]", "moved by the server from group lobby to osaka")).isTrue();
+            assertThat(log.has(Level.ERROR, "[mover-01]")).as("a move is routine, not an error").isFalse();
+        }
+
+        // the retained move is withdrawn: the group kept on disk still holds after a restart
+        fixture.observer().publish("cmd/signage/mover-01/group", "", true);
+        agent.stop();
+        DeviceAgent again = fixture.agent(config);
+        List<Command> afterRestart = new CopyOnWriteArrayList<>();
+        again.setCommandListener(afterRestart::add);
+        try (LogCapture log = LogCapture.of("dev.signagefleet.agent")) {
+            again.start();
+            await().until(() -> again.state().connected());
+            fixture.observer().publish("cmd/signage/group/osaka/x", "{\"n\":5}", false);
+            await().until(() -> afterRestart.stream().anyMatch(c -> c.payloadText().equals("{\"n\":5}")));
+            assertThat(log.has(Level.ERROR, "[mover-01]")).as("no refused subscription to the old group").isFalse();
+        }
+    }
+
+    @Test
+    void aTerminalMovedWhileItWasOffSwitchesInItsFirstConnection() throws Exception {
+        broker.accounts().addDevice("mover-03", "lobby", "pw");
+        AgentConfig config = fixture.config("mover-03", "lobby", "pw");
+        DeviceAgent first = fixture.agent(config);
+        first.start();
+        await().until(() -> first.state().connected());
+        first.stop();
+
+        // moved while off: the connect subscribes the old group (refused now) before the move arrives
+        broker.accounts().addDevice("mover-03", "nagoya", "pw");
+        fixture.observer().publish("cmd/signage/mover-03/group", "{\"group\":\"nagoya\"}", true);
+        DeviceAgent agent = fixture.agent(config);
+        List<Command> commands = new CopyOnWriteArrayList<>();
+        agent.setCommandListener(commands::add);
+        agent.start();
+        await().until(() -> Files.exists(groupFile(config)));
+        await().untilAsserted(() -> {
+            fixture.observer().publish("cmd/signage/group/nagoya/x", "{\"n\":1}", false);
+            await().atMost(java.time.Duration.ofSeconds(2)).until(() ->
+                    commands.stream().anyMatch(c -> c.payloadText().equals("{\"n\":1}")));
+        });
+        assertThat(agent.state().connectionCount()).as("no reconnect needed").isEqualTo(1);
+    }
+
+    @Test
+    void moveMessagesAreIdempotentAndAnInvalidOneIsIgnoredWithAWarning() throws Exception {
+        broker.accounts().addDevice("mover-02", "lobby", "pw");
+        AgentConfig config = fixture.config("mover-02", "lobby", "pw");
+        DeviceAgent agent = fixture.agent(config);
+        List<Command> commands = new CopyOnWriteArrayList<>();
+        agent.setCommandListener(commands::add);
+        try (LogCapture log = LogCapture.of("dev.signagefleet.agent")) {
+            agent.start();
+            await().until(() -> agent.state().connected());
+
+            fixture.observer().publish("cmd/signage/mover-02/group", "{\"group\":\"lobby\"}", true);
+            fixture.observer().publish("cmd/signage/mover-02/group", "{\"group\":\"../etc\"}", false);
+            fixture.observer().publish("cmd/signage/mover-02/marker", "{}", false);
+            await().until(() -> commands.stream().anyMatch(c -> c.topic().endsWith("/marker")));
+
+            assertThat(Files.exists(groupFile(config))).as("staying in the same group writes nothing").isFalse();
+            assertThat(log.has(Level.WARN, "[mover-02]", "ignoring an invalid group move", "../etc", "staying in group lobby"))
+                    .isTrue();
+            fixture.observer().publish("cmd/signage/group/lobby/x", "{\"still\":\"lobby\"}", false);
+            await().until(() -> commands.stream().anyMatch(c -> c.payloadText().equals("{\"still\":\"lobby\"}")));
+        }
+    }
+}
