@@ -46,6 +46,15 @@ final class Cells {
         return text.length() <= max || characters(text) <= max;
     }
 
+    /**
+     * An id as the exports write it back: a leading '-' is escaped there as {@code '-} (a
+     * spreadsheet would take it for a formula), so that apostrophe is dropped again. No valid id
+     * starts with an apostrophe, so nothing valid changes meaning.
+     */
+    static String unescapeIdentifier(String trimmed) {
+        return trimmed.startsWith("'-") ? trimmed.substring(1) : trimmed;
+    }
+
     /** True for 1 to 64 of A-Z, a-z, 0-9, '-' and '_': slide ids and group names. */
     static boolean isIdentifier(String text) {
         int n = text.length();

@@ -85,7 +85,7 @@ final class RowValidator {
         if (cell == null) {
             return null;
         }
-        String id = Cells.trim(cell);
+        String id = Cells.unescapeIdentifier(Cells.trim(cell));
         if (id.isEmpty()) {
             problem(SlideColumn.SLIDE_ID, Problem.REQUIRED, "slide_id is required but the cell is empty");
         } else if (!Cells.isIdentifier(id)) {
@@ -201,7 +201,7 @@ final class RowValidator {
         if (cell == null) {
             return null;
         }
-        String group = Cells.trim(cell);
+        String group = Cells.unescapeIdentifier(Cells.trim(cell));
         if (group.isEmpty()) {
             return null;
         }

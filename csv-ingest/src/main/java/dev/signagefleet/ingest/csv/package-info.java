@@ -16,7 +16,9 @@
  *       compared without case; a BOM before the first name is ignored. Unknown columns are ignored
  *       with a warning; a name given twice is a problem (the first one is checked). Without
  *       {@code slide_id}, {@code title} or {@code duration_sec} the rows are counted, not checked.</li>
- *   <li>{@code slide_id}: required, 1 to 64 of {@code A-Z a-z 0-9 - _}, unique in the file.
+ *   <li>{@code slide_id}: required, 1 to 64 of {@code A-Z a-z 0-9 - _}, unique in the file. An id (or
+ *       {@code target_group}) written as {@code '-x}, as the exports escape a leading minus, is read as
+ *       {@code -x}.
  *       {@code title}: required, at most 200 characters. {@code body}: at most 2,000 characters,
  *       may span lines. {@code image_url}: an absolute http(s) URL with a host, at most 2,000
  *       characters. {@code duration_sec}: required, a whole number from 1 to 3600.

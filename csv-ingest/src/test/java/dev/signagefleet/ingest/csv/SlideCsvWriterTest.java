@@ -35,6 +35,21 @@ class SlideCsvWriterTest {
     }
 
     @Test
+    void anIdStartingWithAMinusIsEscapedOnExportAndReadsBackUnchanged() throws IOException {
+        Slide slide = new Slide("-minus", "Title", null, null, 5, null, null, "-group", 50, 2);
+        StringWriter out = new StringWriter();
+        try (SlideCsvWriter writer = new SlideCsvWriter(out, TOKYO)) {
+            writer.write(slide);
+        }
+        assertThat(out.toString()).contains("\"'-minus\"").contains("\"'-group\"");
+
+        CsvFixture.Outcome back = CsvFixture.bytes(out.toString().getBytes(StandardCharsets.UTF_8), null);
+
+        assertThat(back.result().ok()).as("%s", back.result()).isTrue();
+        assertThat(back.slides()).containsExactly(slide);
+    }
+
+    @Test
     void cellsASpreadsheetWouldRunAreEscaped() {
         StringWriter out = new StringWriter();
         SlideCsvWriter writer = new SlideCsvWriter(out, TOKYO);
