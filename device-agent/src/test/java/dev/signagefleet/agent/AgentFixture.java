@@ -47,6 +47,7 @@ final class AgentFixture implements BeforeEachCallback, AfterEachCallback {
         broker.start(); // in case a test failed while the broker was down
         killAll();
         observer.close();
+        dev.signagefleet.testing.TempDirs.deleteQuietly(bufferDir); // a full build runs hundreds of agents
     }
 
     /** Kills every agent made so far (before a shared scheduler is shut down). */
