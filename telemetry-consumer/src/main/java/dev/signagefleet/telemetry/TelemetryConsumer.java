@@ -5,6 +5,7 @@ import dev.signagefleet.common.mqtt.MqttEventPublisher;
 import dev.signagefleet.common.outbox.OutboxRelay;
 import dev.signagefleet.telemetry.connectivity.ConnectivitySweeper;
 import dev.signagefleet.telemetry.fleet.ContentSync;
+import dev.signagefleet.telemetry.gaps.StatusGapSweeper;
 import dev.signagefleet.telemetry.sync.ContentSyncSweeper;
 import dev.signagefleet.telemetry.connectivity.DeviceEventLog;
 import dev.signagefleet.telemetry.history.HistoryMaintenance;
@@ -40,6 +41,7 @@ public final class TelemetryConsumer implements AutoCloseable {
     private final OutboxRelay relay;
     private final ConnectivitySweeper sweeper;
     private final ContentSyncSweeper contentSync;
+    private final StatusGapSweeper gaps;
     private final HistoryMaintenance partitions;
     private final ScheduledExecutorService scheduler;
 
@@ -52,6 +54,7 @@ public final class TelemetryConsumer implements AutoCloseable {
         this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock, ingest::listeningSince);
         this.contentSync = new ContentSyncSweeper(database.jdbi(), clock, ContentSync.DEFAULT_PENDING_GRACE,
                 ingest::listeningSince);
+        this.gaps = new StatusGapSweeper(database.jdbi(), clock, StatusGapSweeper.DEFAULT_GRACE, ingest::listeningSince);
         this.relay = new OutboxRelay(database.jdbi(), DeviceEventLog.SOURCE,
                 new MqttEventPublisher(ingest.client(), Duration.ofSeconds(10)), OutboxRelay.Options.defaults(), meters);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -99,6 +102,13 @@ public final class TelemetryConsumer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Content sync sweep failed, will try again in {} s: {}", config.sweepInterval().toSeconds(), e.getMessage());
         }
+        try {
+            if (!gaps.sweep().isEmpty()) {
+                relay.nudge();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Status gap sweep failed, will try again in {} s: {}", config.sweepInterval().toSeconds(), e.getMessage());
+        }
     }
 
     private void maintainQuietly() {
@@ -115,6 +125,11 @@ public final class TelemetryConsumer implements AutoCloseable {
 
     public ConnectivitySweeper sweeper() {
         return sweeper;
+    }
+
+    /** Judges suspected seq gaps (run by the consumer's schedule; public for tests). */
+    public StatusGapSweeper gaps() {
+        return gaps;
     }
 
     public OutboxRelay relay() {

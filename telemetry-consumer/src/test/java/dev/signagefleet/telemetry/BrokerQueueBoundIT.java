@@ -10,6 +10,7 @@ import dev.signagefleet.common.config.Secret;
 import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.mqtt.MqttSettings;
 import dev.signagefleet.embedded.broker.BrokerPrincipal;
+import dev.signagefleet.telemetry.gaps.StatusGapSweeper;
 import dev.signagefleet.testing.BrokerExtension;
 import dev.signagefleet.testing.MutableClock;
 import dev.signagefleet.testing.PostgresExtension;
@@ -41,6 +42,7 @@ class BrokerQueueBoundIT {
     @RegisterExtension
     static final PostgresExtension db = new PostgresExtension();
 
+    private final MutableClock clock = MutableClock.startingNow();
     private TelemetryConsumer consumer;
 
     @BeforeEach
@@ -52,7 +54,7 @@ class BrokerQueueBoundIT {
                         "SIGNAGE_TELEMETRY_RECEIVE_MAXIMUM", String.valueOf(RECEIVE_MAXIMUM))))
                 .withMqtt(new MqttSettings(broker.url(), TelemetryConfig.SERVICE_ACCOUNT, new Secret("pw")))
                 .withInstanceId("bound");
-        consumer = TelemetryConsumer.start(config, db.database(), MutableClock.startingNow(), new SimpleMeterRegistry());
+        consumer = TelemetryConsumer.start(config, db.database(), clock, new SimpleMeterRegistry());
         await().atMost(Duration.ofSeconds(20)).until(consumer::isListening);
     }
 
@@ -128,5 +130,22 @@ class BrokerQueueBoundIT {
         long dropped = broker.broker().droppedMessages() - droppedBefore;
         assertThat(dropped).isPositive();
         assertThat(stored("burst-overflows")).isGreaterThanOrEqualTo(QUEUE_BOUND);
+
+        // The next status shows the consumer the gap the overflow left; after the grace it is announced
+        // with exactly the number of statuses the broker dropped.
+        Mqtt5AsyncClient next = Mqtt5Client.builder().identifier("burst-overflows").serverHost("127.0.0.1")
+                .serverPort(broker.port()).simpleAuth().username("burst-overflows")
+                .password("pw".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildAsync();
+        next.connect().join();
+        next.publishWith().topic("dt/signage/burst-overflows/status").qos(MqttQos.AT_LEAST_ONCE)
+                .payload(TerminalClient.statusJson("burst-overflows", "burst", 8_001, Instant.now())
+                        .getBytes(StandardCharsets.UTF_8)).send().join();
+        next.disconnect().join();
+        awaitOrExplain("burst-overflows", () -> stored("burst-overflows") == 8_000 - dropped + 1);
+        clock.advance(StatusGapSweeper.DEFAULT_GRACE.plusSeconds(1));
+        List<StatusGapSweeper.Gap> gaps = consumer.gaps().sweep();
+        assertThat(gaps).hasSize(1);
+        assertThat(gaps.get(0).beforeSeq()).isEqualTo(8_001);
+        assertThat(gaps.get(0).missing()).isEqualTo(dropped);
     }
 }

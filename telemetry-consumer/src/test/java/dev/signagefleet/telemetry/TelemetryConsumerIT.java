@@ -220,4 +220,27 @@ class TelemetryConsumerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> historyRows() == 50);
         assertThat(device().latest().seq()).isEqualTo(50);
     }
+
+    @Test
+    void aSeqGapIsAnnouncedOnceWithWhatIsStillMissingAndAGapFilledLateIsForgotten() {
+        Instant t = clock.instant();
+        try (TerminalClient terminal = new TerminalClient(broker.port(), deviceId, credential)) {
+            for (long seq : new long[] {1, 2, 6, 3, 7, 9, 8}) { // 4 and 5 never come; 3 and 8 come late
+                terminal.status("boot-g", seq, t.plusSeconds(seq));
+            }
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> historyRows() == 7);
+        assertThat(consumer.gaps().sweep()).as("not judged within the grace period").isEmpty();
+
+        clock.advance(dev.signagefleet.telemetry.gaps.StatusGapSweeper.DEFAULT_GRACE.plusSeconds(1));
+        var gaps = consumer.gaps().sweep();
+
+        assertThat(gaps).containsExactly(new dev.signagefleet.telemetry.gaps.StatusGapSweeper.Gap(deviceId, "boot-g", 2, 6, 2, null));
+        assertThat(consumer.gaps().sweep()).as("announced once").isEmpty();
+        assertThat(fleet.events(deviceId, 10)).extracting(FleetQueries.DeviceEvent::type)
+                .contains(dev.signagefleet.telemetry.gaps.StatusGapSweeper.GAP_TYPE);
+        long stillKept = db.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM status_gaps WHERE device_id = :id").bind("id", deviceId).mapTo(Long.class).one());
+        assertThat(stillKept).as("the filled gap 7..9 is forgotten, the open one kept").isEqualTo(1);
+    }
 }

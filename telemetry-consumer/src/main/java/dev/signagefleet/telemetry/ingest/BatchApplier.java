@@ -2,6 +2,7 @@ package dev.signagefleet.telemetry.ingest;
 
 import dev.signagefleet.telemetry.connectivity.ConnectivityChange;
 import dev.signagefleet.telemetry.connectivity.DeviceEventLog;
+import dev.signagefleet.telemetry.gaps.StatusGaps;
 import dev.signagefleet.telemetry.history.StatusHistoryRepository;
 import dev.signagefleet.telemetry.state.DeviceState;
 import dev.signagefleet.telemetry.state.DeviceStateRepository;
@@ -16,7 +17,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Applies one batch of decoded messages in one transaction: history, latest state, connectivity
- * events (device_events + outbox) and quarantine all commit together or not at all.
+ * events (device_events + outbox), suspected seq gaps and quarantine all commit together or not at all.
  */
 public final class BatchApplier {
 
@@ -26,6 +27,7 @@ public final class BatchApplier {
     private final StatusHistoryRepository history = new StatusHistoryRepository();
     private final DeviceEventLog events = new DeviceEventLog();
     private final Quarantine quarantine = new Quarantine();
+    private final StatusGaps gaps = new StatusGaps();
 
     /** What a committed batch did. */
     public record Outcome(int statuses, int newHistoryRows, int presences, int quarantined,
@@ -74,6 +76,7 @@ public final class BatchApplier {
             for (TelemetryMessage m : messages) {
                 if (m instanceof TelemetryMessage.StatusReport report) {
                     DeviceState state = locked.get(report.status().deviceId());
+                    gaps.noteIfGap(handle, state.latest(), report.status(), receivedAt);
                     rules.applyStatus(state, report.status(), receivedAt).ifPresent(changes::add);
                 } else if (m instanceof TelemetryMessage.PresenceReport report) {
                     DeviceState state = locked.get(report.presence().deviceId());
