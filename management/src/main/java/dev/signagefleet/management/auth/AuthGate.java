@@ -118,7 +118,7 @@ public final class AuthGate {
             if (given == null && (ctx.isFormUrlencoded() || ctx.isMultipartFormData())) {
                 try {
                     given = ctx.formParam(CSRF_FIELD);
-                } catch (RuntimeException e) {
+                } catch (Exception e) { // Jetty's ServletException arrives unchecked through Kotlin
                     // Reading the form is where an over-large upload is noticed.
                     throw new ApiException(413, "upload-too-large", "Upload too large or unreadable",
                             "The form could not be read (" + e.getMessage() + "); check the file size limit and send it again");

@@ -91,7 +91,7 @@ public final class UploadPages implements Routes {
         UploadedFile file;
         try {
             file = ctx.uploadedFile("file");
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Jetty's ServletException arrives unchecked through Kotlin
             throw new ApiException(413, "upload-too-large", "Upload too large or unreadable",
                     "The file could not be received (" + e.getMessage() + "); files up to " + maxUploadBytes + " bytes are accepted");
         }

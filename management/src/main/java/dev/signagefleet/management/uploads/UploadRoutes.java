@@ -66,7 +66,7 @@ public final class UploadRoutes implements Routes {
             UploadedFile file;
             try {
                 file = ctx.uploadedFile("file");
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Jetty's ServletException arrives unchecked through Kotlin
                 throw tooLargeOr(e);
             }
             if (file == null) {
@@ -262,10 +262,14 @@ public final class UploadRoutes implements Routes {
         }
     }
 
-    private static String param(Context ctx, String name) {
+    private String param(Context ctx, String name) {
         String value = ctx.queryParam(name);
         if (value == null && ctx.isMultipartFormData()) {
-            value = ctx.formParam(name);
+            try {
+                value = ctx.formParam(name);
+            } catch (Exception e) { // Jetty's ServletException arrives unchecked through Kotlin
+                throw tooLargeOr(e);
+            }
         }
         return value == null || value.isBlank() ? null : value.trim();
     }
@@ -293,10 +297,13 @@ public final class UploadRoutes implements Routes {
                 "The file is larger than the limit of " + maxUploadBytes + " bytes (SIGNAGE_MAX_UPLOAD_BYTES); split it into several files");
     }
 
-    private ApiException tooLargeOr(RuntimeException e) {
-        String message = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
-        if (message.toLowerCase(Locale.ROOT).contains("exceeds") || message.toLowerCase(Locale.ROOT).contains("too large")) {
-            return tooLarge();
+    private ApiException tooLargeOr(Exception e) {
+        // Jetty says "max file size exceeded" some causes down (ServletException → BadMessageException → …)
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (message.contains("exceed") || message.contains("too large")) {
+                return tooLarge();
+            }
         }
         return new ApiException(400, "bad-multipart", "Unreadable upload", "The multipart request could not be read: " + e.getMessage());
     }

@@ -1,0 +1,150 @@
+package dev.signagefleet.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.common.json.Json;
+import dev.signagefleet.launcher.stack.Stack;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad HTTP input against the whole stack: every case gets a clear problem answer, stores nothing,
+ * and the server goes on answering.
+ */
+class HttpBadInputIT {
+
+    private static final String ADMIN_PASSWORD = "bad-input-it";
+    private static final long MAX_UPLOAD = 4_096;
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static Stack stack;
+    private static String base;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path dataDir = Files.createTempDirectory("bad-input-it-");
+        stack = Stack.start(TestStacks.local(dataDir, 0, ADMIN_PASSWORD),
+                Settings.of(Map.of("SIGNAGE_MAX_UPLOAD_BYTES", String.valueOf(MAX_UPLOAD))), Clock.systemUTC());
+        base = "http://127.0.0.1:" + stack.httpPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder post(String path, String contentType, byte[] body) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    }
+
+    private static String rawPostStatusLine(String path, String contentType, int bodyBytes) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", stack.httpPort())) {
+            socket.setSoTimeout(30_000);
+            Thread writer = new Thread(() -> {
+                try {
+                    var out = socket.getOutputStream();
+                    out.write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestStacks.basic("admin", ADMIN_PASSWORD)
+                            + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + bodyBytes + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int sent = 0; sent < bodyBytes; sent += chunk.length) {
+                        out.write(chunk, 0, Math.min(chunk.length, bodyBytes - sent));
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    // the server stopped reading: expected once it has answered
+                }
+            });
+            writer.start();
+            String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            writer.join(10_000);
+            return String.valueOf(statusLine);
+        }
+    }
+
+    private static long uploads() throws IOException, InterruptedException {
+        return Json.mapper().readTree(send(HttpRequest.newBuilder(URI.create(base + "/api/uploads"))).body())
+                .get("items").size();
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String detailFragment) throws IOException {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("json"));
+        JsonNode problem = Json.mapper().readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("detail").asText()).containsIgnoringCase(detailFragment);
+    }
+
+    @Test
+    void anUploadOverTheLimitIsRefusedWith413AndStoresNothing() throws Exception {
+        long before = uploads();
+        byte[] big = ("slide_id,title,duration_sec\n" + "s,Too much,5\n".repeat(1_000)).getBytes(StandardCharsets.UTF_8);
+        assertThat((long) big.length).isGreaterThan(MAX_UPLOAD);
+
+        assertProblem(send(post("/api/uploads", "text/csv", big)), 413, "SIGNAGE_MAX_UPLOAD_BYTES");
+        String boundary = "----bad-input-it";
+        byte[] multipart = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n" + new String(big, StandardCharsets.UTF_8) + "\r\n--" + boundary + "--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(send(post("/api/uploads", "multipart/form-data; boundary=" + boundary, multipart)).statusCode()).isEqualTo(413);
+        // A body over the server's own request limit (1 MB) is refused without being read to the end
+        // (a raw socket: the server may answer and close while the client is still sending).
+        assertThat(rawPostStatusLine("/api/devices", "application/json", 2 * 1024 * 1024)).contains(" 413 ");
+
+        assertThat(uploads()).isEqualTo(before);
+        assertThat(send(HttpRequest.newBuilder(URI.create(base + "/api/fleet/summary"))).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void wrongContentTypesAreRefusedWithWhatToSendInstead() throws Exception {
+        long before = uploads();
+        byte[] csv = "slide_id,title,duration_sec\na,A,5\n".getBytes(StandardCharsets.UTF_8);
+
+        assertProblem(send(post("/api/uploads", "application/json", csv)), 415, "text/csv");
+        assertProblem(send(post("/api/uploads", "image/png", csv)), 415, "multipart/form-data");
+        HttpResponse<String> notJson = send(post("/api/devices", "text/plain", "deviceId=x".getBytes(StandardCharsets.UTF_8)));
+        assertProblem(notJson, 400, "not valid JSON");
+        assertProblem(send(post("/api/devices", "application/json", "[1,2]".getBytes(StandardCharsets.UTF_8))), 400,
+                "JSON object");
+
+        assertThat(uploads()).isEqualTo(before);
+    }
+
+    @Test
+    void pathTraversalInContentDownloadsFindsNothing() throws Exception {
+        for (String path : new String[] {"/content/..%2F..%2Fetc/1/package.zip", "/content/%2e%2e/1/package.zip",
+                "/content/tokyo-east/..%2F..%2Fpasswd/package.zip", "/content/tokyo-east/-1/package.zip",
+                "/content/tokyo-east/1/..%2F..%2F..%2Fetc%2Fpasswd"}) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + path)));
+            assertThat(response.statusCode()).as(path + " → " + response.body()).isIn(400, 404);
+            assertThat(response.body()).doesNotContain("root:");
+        }
+        // the raw path, as a client that does not normalise it would send it
+        try (Socket socket = new Socket("127.0.0.1", stack.httpPort())) {
+            socket.getOutputStream().write(("GET /content/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                    + TestStacks.basic("admin", ADMIN_PASSWORD) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 4").doesNotContain("root:");
+        }
+    }
+}
