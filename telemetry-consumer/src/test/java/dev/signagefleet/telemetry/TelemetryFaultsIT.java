@@ -221,6 +221,34 @@ class TelemetryFaultsIT {
     }
 
     @Test
+    void aConsumerThatDiesAfterItsCommitButBeforeItsAcknowledgementCausesOnlyHarmlessDuplicates() throws Exception {
+        TcpProxy toBroker = proxy(broker.port());
+        TelemetryConsumer first = consumer("commit-then-die", "tcp://127.0.0.1:" + toBroker.port(), db.database(),
+                new SimpleMeterRegistry());
+        SimpleMeterRegistry secondMeters = new SimpleMeterRegistry();
+        consumer("survivor", broker.url(), db.database(), secondMeters);
+        first.ingest().pause();
+        Publisher terminal = new Publisher("fault-ack", Duration.ofMillis(5));
+        // HiveMQ CE hands a shared subscription's messages out one window at a time: while the paused
+        // consumer holds its message, the queue waits (the other consumer gets nothing meanwhile either)
+        await().atMost(Duration.ofSeconds(20)).until(() -> first.ingest().queued() >= 1);
+
+        toBroker.blackhole(); // from now on the first consumer's acknowledgements never reach the broker
+        int received = first.ingest().queued();
+        first.ingest().resume(); // it commits what it holds…
+        await().atMost(Duration.ofSeconds(20)).until(() -> first.ingest().queued() == 0);
+        toBroker.down(); // …and dies before the broker heard a single acknowledgement
+
+        long last = terminal.stop();
+        everyAcknowledgedStatusStoredOnce("fault-ack", last);
+        double duplicates = secondMeters.get("signage_telemetry_duplicates").counter().count();
+        System.out.printf("FAULT consumer died after commit, before acknowledging %d statuses: the broker delivered them again, "
+                + "the other consumer found %.0f duplicates and stored none of them twice; %d statuses, every one stored once%n",
+                received, duplicates, last);
+        assertThat(duplicates).as("the committed but unacknowledged statuses came again").isGreaterThanOrEqualTo(received);
+    }
+
+    @Test
     void aBrokerRestartWhileAHundredAgentsPublishLosesNoSeq() throws Exception {
         consumer("restart", broker.url(), db.database(), new SimpleMeterRegistry());
         java.util.concurrent.ScheduledExecutorService shared = java.util.concurrent.Executors.newScheduledThreadPool(2);
