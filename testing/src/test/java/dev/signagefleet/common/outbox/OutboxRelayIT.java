@@ -42,6 +42,7 @@ class OutboxRelayIT {
     static final PostgresExtension db = new PostgresExtension();
 
     private final List<String> received = new CopyOnWriteArrayList<>();
+    private final List<String> receivedIds = new CopyOnWriteArrayList<>();
     private Mqtt5AsyncClient observer;
     private Mqtt5AsyncClient serviceClient;
 
@@ -52,9 +53,12 @@ class OutboxRelayIT {
         observer = Mqtt5Client.builder().identifier("observer-outbox").serverHost("127.0.0.1").serverPort(broker.port())
                 .simpleAuth().username(TestBrokerAccounts.OBSERVER)
                 .password(TestBrokerAccounts.OBSERVER_PASSWORD.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildAsync();
-        observer.publishes(MqttGlobalPublishFilter.ALL, (Mqtt5Publish p) -> received.add(
-                p.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals("subject"))
-                        .findFirst().orElseThrow().getValue().toString()));
+        observer.publishes(MqttGlobalPublishFilter.ALL, (Mqtt5Publish p) -> {
+            receivedIds.add(p.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals("id"))
+                    .findFirst().orElseThrow().getValue().toString());
+            received.add(p.getUserProperties().asList().stream().filter(u -> u.getName().toString().equals("subject"))
+                    .findFirst().orElseThrow().getValue().toString());
+        });
         observer.connect().join();
         observer.subscribeWith().topicFilter("evt/#").qos(MqttQos.AT_LEAST_ONCE).send().join();
         serviceClient = MqttClients.builder(new MqttSettings(broker.url(), "svc-outbox", new Secret("outbox-secret")),
@@ -123,6 +127,41 @@ class OutboxRelayIT {
         String error = db.jdbi().withHandle(h -> h.createQuery(
                 "SELECT last_error FROM outbox WHERE subject = 'f1' AND parked_at IS NOT NULL").mapTo(String.class).one());
         assertThat(error).contains("NOT_AUTHORIZED");
+    }
+
+    /** The process dies: nothing after it runs, not even the relay's own error handling. */
+    private static final class Killed extends Error {
+        Killed() {
+            super("relay process killed after publishing, before marking");
+        }
+    }
+
+    @Test
+    void aRelayKilledBetweenPublishingAndMarkingPublishesAgainAndTheConsumerHandlesEachEventOnce() throws Exception {
+        append("test.allowed.v1", "k1", "k2", "k3");
+        MqttEventPublisher transport = new MqttEventPublisher(serviceClient, Duration.ofSeconds(5));
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        OutboxRelay dying = new OutboxRelay(db.jdbi(), "/test/outbox", event -> {
+            transport.publish(event);
+            if (sent.incrementAndGet() == 2) {
+                throw new Killed();
+            }
+        }, new OutboxRelay.Options(Duration.ofMillis(50), 3, Duration.ofDays(1)), new SimpleMeterRegistry());
+        org.assertj.core.api.Assertions.assertThatThrownBy(dying::relayOnce).isInstanceOf(Killed.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
+
+        int republished = relay().drain(); // the next start of the service
+
+        assertThat(republished).as("nothing was marked: the whole round comes again").isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 5);
+        assertThat(received).containsExactly("k1", "k2", "k1", "k2", "k3");
+        // a consumer deduplicates on the event id with its inbox: each event is handled once
+        long handled = receivedIds.stream()
+                .filter(id -> db.jdbi().inTransaction(h -> Inbox.firstDelivery(h, "relay-kill-consumer", id)))
+                .count();
+        assertThat(handled).isEqualTo(3);
+        assertThat(receivedIds).hasSize(5);
+        assertThat(new java.util.HashSet<>(receivedIds)).as("the repeats carry the same event ids").hasSize(3);
     }
 
     @Test
