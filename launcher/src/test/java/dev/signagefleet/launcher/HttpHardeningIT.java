@@ -22,21 +22,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bad HTTP input against the whole stack: every case gets a clear problem answer, stores nothing,
- * and the server goes on answering.
+ * The HTTP side of the whole stack under bad input and against leaks: every bad request gets a
+ * clear problem answer, stores nothing, and the server goes on answering; no secret reaches the log.
  */
-class HttpBadInputIT {
+class HttpHardeningIT {
 
     private static final String ADMIN_PASSWORD = "bad-input-it";
     private static final long MAX_UPLOAD = 4_096;
     private static final HttpClient http = HttpClient.newHttpClient();
     private static Stack stack;
     private static String base;
+    private static int mqttPort;
 
     @BeforeAll
     static void start() throws IOException {
-        Path dataDir = Files.createTempDirectory("bad-input-it-");
-        stack = Stack.start(TestStacks.local(dataDir, 0, ADMIN_PASSWORD),
+        Path dataDir = Files.createTempDirectory("http-hardening-it-");
+        var options = TestStacks.local(dataDir, 0, ADMIN_PASSWORD);
+        mqttPort = options.mqttPort();
+        stack = Stack.start(options,
                 Settings.of(Map.of("SIGNAGE_MAX_UPLOAD_BYTES", String.valueOf(MAX_UPLOAD))), Clock.systemUTC());
         base = "http://127.0.0.1:" + stack.httpPort();
     }
@@ -145,6 +148,52 @@ class HttpBadInputIT {
                     + TestStacks.basic("admin", ADMIN_PASSWORD) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(answer).startsWith("HTTP/1.1 4").doesNotContain("root:");
+        }
+    }
+
+    @Test
+    void noPasswordOrCredentialReachesTheLog() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
+        String wrongPassword = "wrong-but-close-to-" + ADMIN_PASSWORD;
+        String credential;
+        String rotated;
+        try {
+            HttpResponse<String> created = send(post("/api/devices", "application/json",
+                    "{\"deviceId\":\"leak-1\",\"group\":\"osaka\"}".getBytes(StandardCharsets.UTF_8)));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            credential = Json.mapper().readTree(created.body()).get("credential").asText();
+            rotated = Json.mapper().readTree(send(post("/api/devices/leak-1/credential", "application/json", new byte[0])).body())
+                    .get("credential").asText();
+            // a terminal logs in with the old and the new credential; a person mistypes a password
+            for (String secret : new String[] {credential, rotated}) {
+                var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("leak-1").serverHost("127.0.0.1")
+                        .serverPort(mqttPort).simpleAuth().username("leak-1")
+                        .password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+                try {
+                    client.connect();
+                    client.disconnect();
+                } catch (RuntimeException refused) {
+                    // the old credential is refused: that is the point
+                }
+            }
+            http.send(HttpRequest.newBuilder(URI.create(base + "/api/fleet/summary"))
+                    .header("Authorization", TestStacks.basic("admin", wrongPassword)).build(), HttpResponse.BodyHandlers.ofString());
+            http.send(HttpRequest.newBuilder(URI.create(base + "/console/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=" + wrongPassword)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } finally {
+            root.detachAppender(log);
+        }
+        assertThat(log.list).as("something was logged").isNotEmpty();
+        for (ch.qos.logback.classic.spi.ILoggingEvent event : log.list) {
+            String line = event.getFormattedMessage() + (event.getThrowableProxy() == null ? ""
+                    : " " + ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(event.getThrowableProxy()));
+            assertThat(line).as("log line of " + event.getLoggerName())
+                    .doesNotContain(credential).doesNotContain(rotated).doesNotContain(ADMIN_PASSWORD).doesNotContain(wrongPassword);
         }
     }
 }
