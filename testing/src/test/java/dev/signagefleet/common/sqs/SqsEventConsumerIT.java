@@ -180,6 +180,43 @@ class SqsEventConsumerIT {
         assertThat(committedEffects()).isEqualTo(1);
     }
 
+    @Test
+    void aConsumerKilledMidWorkBeforeItsCommitLeavesTheMessageToReappearAfterTheVisibilityTimeoutAndBeHandledOnce() {
+        QueueTopology topology = new QueueTopology("t5-", List.of(
+                new QueueTopology.Subscription("worker", List.of("test.midwork.v1"))));
+        QueueDirectory dir = directory();
+        topology.queues().forEach(dir::provision);
+        java.util.concurrent.atomic.AtomicReference<Instant> diedAt = new java.util.concurrent.atomic.AtomicReference<>();
+        SqsEventConsumer dying = consume(dir, "t5-worker", "t5-worker", (h, e) -> {
+            h.execute("INSERT INTO inbox (consumer, event_id) VALUES ('effect-t5', ?)", e.id()); // its effect, uncommitted
+            diedAt.set(Instant.now());
+            throw new SimulatedCrash(); // the process dies in the middle of the work
+        });
+        new SqsEventPublisher(dir, topology).publish(event("test.midwork.v1", "m"));
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(20)).until(() -> diedAt.get() != null);
+        dying.close(); // the rest of the dead process (its visibility timer) is gone too
+        assertThat(effectsOf("effect-t5")).as("nothing of the dead worker's transaction remains").isZero();
+
+        AtomicInteger handled = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Instant> handledAt = new java.util.concurrent.atomic.AtomicReference<>();
+        consume(dir, "t5-worker", "t5-worker", (h, e) -> {
+            h.execute("INSERT INTO inbox (consumer, event_id) VALUES ('effect-t5', ?)", e.id());
+            handled.incrementAndGet();
+            handledAt.compareAndSet(null, Instant.now());
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> messagesInQueue(dir, "t5-worker") == 0 && handled.get() > 0);
+
+        assertThat(handled).hasValue(1);
+        assertThat(effectsOf("effect-t5")).isEqualTo(1);
+        // hidden while the dead worker "held" it: back only once the visibility timeout ran out
+        assertThat(Duration.between(diedAt.get(), handledAt.get())).isGreaterThanOrEqualTo(dir.visibility().minusMillis(500));
+    }
+
+    private long effectsOf(String consumer) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM inbox WHERE consumer = :c")
+                .bind("c", consumer).mapTo(Long.class).one());
+    }
+
     private long committedEffects() {
         return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM inbox WHERE consumer = 'effect-t4'")
                 .mapTo(Long.class).one());
