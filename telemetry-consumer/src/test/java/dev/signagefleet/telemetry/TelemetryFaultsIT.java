@@ -310,6 +310,35 @@ class TelemetryFaultsIT {
     }
 
     @Test
+    void anAgentStartedWhileTheBrokerIsDownConnectsWhenItComesUpAndEveryStatusIsStoredOnce() throws Exception {
+        consumer("late-broker", broker.url(), db.database(), new SimpleMeterRegistry());
+        broker.accounts().addDevice("fault-early", "g", "pw");
+        Path dir = Files.createTempDirectory("fault-early-");
+        cleanup.add(() -> TempDirs.deleteQuietly(dir));
+        broker.stop();
+        DeviceAgent agent = new DeviceAgent(AgentConfig.parse(Map.of(
+                "device.id", "fault-early", "mqtt.url", broker.url(), "mqtt.password", "pw", "heartbeat.seconds", "0.2",
+                "keepalive.seconds", "5", "reconnect.min.ms", "200", "reconnect.max.ms", "1000",
+                "buffer.dir", dir.resolve("buffer").toString(), "content.dir", dir.resolve("content").toString())),
+                new SimulatedMetrics("fault-early", 3, Clock.systemUTC()), Clock.systemUTC());
+        cleanup.add(agent::kill);
+        try {
+            agent.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> agent.state().bufferedCount() >= 10);
+            assertThat(agent.state().connected()).isFalse();
+        } finally {
+            broker.start();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.state().connected() && agent.state().bufferedCount() == 0);
+        long last = agent.state().lastSeq();
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedSeqs("fault-early").size() >= last);
+        List<Long> stored = storedSeqs("fault-early");
+        assertThat(stored.subList(0, (int) last)).containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
+        assertThat(stored).doesNotHaveDuplicates();
+        assertThat(fleet.device("fault-early").orElseThrow().connectivity().state()).isEqualTo("online");
+    }
+
+    @Test
     void aBrokerRestartWhileAHundredAgentsPublishLosesNoSeq() throws Exception {
         consumer("restart", broker.url(), db.database(), new SimpleMeterRegistry());
         java.util.concurrent.ScheduledExecutorService shared = java.util.concurrent.Executors.newScheduledThreadPool(2);
