@@ -196,4 +196,63 @@ class HttpHardeningIT {
                     .doesNotContain(credential).doesNotContain(rotated).doesNotContain(ADMIN_PASSWORD).doesNotContain(wrongPassword);
         }
     }
+
+    /** The routes anyone may call; each of them checks what it needs by itself (or needs nothing). */
+    private static final java.util.Set<String> PUBLIC = java.util.Set.of(
+            "GET /healthz", "GET /readyz", "GET /metrics", "GET /",
+            "GET /console/login", "POST /console/login", "GET /console/lang",
+            "GET /content/{group}/{number}/package.zip", // the terminal's own credential (HTTP Basic)
+            "GET /console/contents/{group}/{number}/signed/{token}/<path>"); // a signed, expiring link
+
+    private static String concrete(String path) {
+        return path.replaceAll("\\{[^}]+}", "x1").replace("<path>", "index.html");
+    }
+
+    private static HttpResponse<String> call(String method, String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + concrete(path)))
+                .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void everyRouteButThePublicOnesWantsCredentialsAndAViewerCannotChangeAnything() throws Exception {
+        new dev.signagefleet.management.auth.ConsoleUsers(stack.database().jdbi(), Clock.systemUTC())
+                .upsert("walker", "viewer password 1", dev.signagefleet.management.auth.Role.VIEWER);
+        String viewer = TestStacks.basic("walker", "viewer password 1");
+        java.util.Set<String> unprotected = new java.util.TreeSet<>();
+        int walked = 0;
+        for (var route : stack.httpRoutes()) {
+            if (!java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(route.method())) {
+                continue; // before/after filters
+            }
+            String name = route.method() + " " + route.path();
+            if (route.roles().isEmpty()) {
+                unprotected.add(name);
+                continue;
+            }
+            walked++;
+            HttpResponse<String> anonymous = call(route.method(), route.path(), null);
+            assertThat(anonymous.statusCode()).as(name + " without credentials").isIn(401, 303);
+            if (anonymous.statusCode() == 303) {
+                assertThat(anonymous.headers().firstValue("Location")).as(name).hasValueSatisfying(l -> assertThat(l).startsWith("/console/login"));
+            }
+            assertThat(call(route.method(), route.path(), TestStacks.basic("nobody", "not the password")).statusCode())
+                    .as(name + " with a wrong password").isIn(401, 303, 429); // 429: the login throttle took over
+            if (route.roles().equals(java.util.Set.of("ADMIN"))) {
+                assertThat(call(route.method(), route.path(), viewer).statusCode()).as(name + " as a viewer").isEqualTo(403);
+            }
+        }
+        assertThat(unprotected).as("routes without a role: add the route's role, or add it to PUBLIC with the reason")
+                .isEqualTo(new java.util.TreeSet<>(PUBLIC));
+        assertThat(walked).isGreaterThan(60);
+        // the public ones that guard themselves
+        assertThat(call("GET", "/content/osaka/1/package.zip", null).statusCode()).isEqualTo(401);
+        assertThat(call("GET", "/console/contents/{group}/{number}/signed/{token}/<path>", null).statusCode()).isIn(403, 404);
+        assertThat(call("GET", "/metrics", null).statusCode()).isEqualTo(200);
+    }
 }

@@ -174,6 +174,28 @@ public final class ManagementServer implements AutoCloseable {
         return app.port();
     }
 
+    /** One registered route: its method, its path pattern and the roles that may call it (none: public). */
+    public record Route(String method, String path, java.util.Set<String> roles) {
+    }
+
+    /**
+     * Every registered route, for the test that walks them all without credentials (a route added
+     * without a role and not on the public list fails it). Reads Javalin's router through its
+     * {@code unsafe} state, the only place that lists the routes.
+     */
+    public List<Route> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> {
+                    io.javalin.security.Roles roles = parsed.endpoint.metadata(io.javalin.security.Roles.class);
+                    java.util.Set<String> names = new java.util.TreeSet<>();
+                    if (roles != null) {
+                        roles.getRoles().forEach(role -> names.add(role.toString()));
+                    }
+                    return new Route(parsed.endpoint.method.name(), parsed.endpoint.path, names);
+                })
+                .toList();
+    }
+
     @Override
     public void close() {
         app.stop();

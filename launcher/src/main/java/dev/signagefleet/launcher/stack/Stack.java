@@ -325,6 +325,11 @@ public final class Stack implements AutoCloseable {
                 .orElse("http://" + options.localHost() + ":" + (http == null ? options.httpPort() : http.port()));
     }
 
+    /** The HTTP API's and console's routes (see {@link ManagementServer#routes()}). */
+    public List<ManagementServer.Route> httpRoutes() {
+        return http.routes();
+    }
+
     public int httpPort() {
         return http.port();
     }
