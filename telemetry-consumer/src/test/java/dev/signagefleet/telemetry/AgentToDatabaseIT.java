@@ -40,6 +40,7 @@ class AgentToDatabaseIT {
 
     private TelemetryConsumer consumer;
     private DeviceAgent agent;
+    private final List<Path> buffers = new java.util.ArrayList<>();
     private final FleetQueries fleet = new FleetQueries(db.jdbi());
 
     @BeforeEach
@@ -60,11 +61,13 @@ class AgentToDatabaseIT {
             agent.stop();
         }
         consumer.close();
+        buffers.forEach(dev.signagefleet.testing.TempDirs::deleteQuietly);
     }
 
     private DeviceAgent agent(String deviceId) throws Exception {
         broker.accounts().addDevice(deviceId, "tokyo-east", "pw-" + deviceId);
         Path buffer = Files.createTempDirectory("agent-buffer-");
+        buffers.add(buffer);
         AgentConfig config = AgentConfig.parse(Map.of(
                 "device.id", deviceId,
                 "device.group", "tokyo-east",
