@@ -208,6 +208,127 @@ class BrokerAccessControlIT {
         }
     }
 
+    /** An MQTT 5 packet: type and flags, the remaining length as a variable byte integer, the rest. */
+    private static byte[] packet(int typeAndFlags, byte[] rest) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(typeAndFlags);
+        int length = rest.length;
+        do {
+            int digit = length % 128;
+            length /= 128;
+            out.write(length > 0 ? digit | 0x80 : digit);
+        } while (length > 0);
+        out.writeBytes(rest);
+        return out.toByteArray();
+    }
+
+    private static byte[] utf8(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        return new byte[] {(byte) (bytes.length >> 8), (byte) bytes.length};
+    }
+
+    private static byte[] field(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(utf8(s));
+        out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    @Test
+    void aClientThatIgnoresTheMaximumPacketSizeIsDisconnectedAndItsPacketGoesNowhere() throws Exception {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MqttAsyncClient observer = connect("svc-test", "svc-test", "service-secret");
+        try {
+            observer.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+                @Override
+                public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+                }
+
+                @Override
+                public void mqttErrorOccurred(MqttException exception) {
+                }
+
+                @Override
+                public void messageArrived(String topic, MqttMessage message) {
+                    seen.add(topic);
+                }
+
+                @Override
+                public void deliveryComplete(IMqttToken token) {
+                }
+
+                @Override
+                public void connectComplete(boolean reconnect, String serverURI) {
+                }
+
+                @Override
+                public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
+                }
+            });
+            IMqttToken subscribed = observer.subscribe(new MqttSubscription[] {
+                    new MqttSubscription("$share/telemetry/dt/signage/+/status", 1)});
+            subscribed.waitForCompletion(10_000);
+            assertThat(subscribed.getReasonCodes()).containsExactly(1);
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(url.substring(url.lastIndexOf(':') + 1)))) {
+                socket.setSoTimeout(10_000);
+                var out = socket.getOutputStream();
+                var in = socket.getInputStream();
+                // CONNECT, MQTT 5, clean start + user name + password, keep-alive 30 s, no properties
+                java.io.ByteArrayOutputStream connect = new java.io.ByteArrayOutputStream();
+                connect.writeBytes(field("MQTT"));
+                connect.writeBytes(new byte[] {5, (byte) 0xC2, 0, 30, 0});
+                connect.writeBytes(field("lobby-01"));
+                connect.writeBytes(field("lobby-01"));
+                connect.writeBytes(field("right-secret"));
+                out.write(packet(0x10, connect.toByteArray()));
+                out.flush();
+                assertThat(in.read()).as("CONNACK").isEqualTo(0x20);
+                int connackLength = in.read();
+                byte[] connack = in.readNBytes(connackLength);
+                assertThat(connack[1]).as("CONNACK reason code").isEqualTo((byte) 0);
+                // a small QoS 0 PUBLISH gets through (the observer works)…
+                java.io.ByteArrayOutputStream small = new java.io.ByteArrayOutputStream();
+                small.writeBytes(field("dt/signage/lobby-01/status"));
+                small.write(0);
+                small.writeBytes("{}".getBytes(StandardCharsets.UTF_8));
+                out.write(packet(0x30, small.toByteArray()));
+                out.flush();
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (seen.isEmpty() && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                assertThat(seen).hasSize(1);
+                // …a QoS 0 PUBLISH of 200 KB, over the 128 KB the CONNACK announced, does not
+                java.io.ByteArrayOutputStream publish = new java.io.ByteArrayOutputStream();
+                publish.writeBytes(field("dt/signage/lobby-01/status"));
+                publish.write(0); // no properties
+                publish.writeBytes(new byte[200 * 1024]);
+                try {
+                    out.write(packet(0x30, publish.toByteArray()));
+                    out.flush();
+                } catch (java.io.IOException closedWhileSending) {
+                    // the broker may close the connection before it has read the whole packet
+                }
+                // the broker answers with DISCONNECT 0x95 (packet too large) or just closes the connection
+                int first;
+                try {
+                    first = in.read();
+                } catch (java.net.SocketException reset) {
+                    first = -1;
+                }
+                if (first != -1) {
+                    assertThat(first).as("DISCONNECT").isEqualTo(0xE0);
+                    in.read(); // remaining length
+                    assertThat(in.read()).as("reason code: packet too large").isEqualTo(0x95);
+                }
+            }
+            Thread.sleep(500);
+            assertThat(seen).as("the oversized message reached nobody").hasSize(1);
+        } finally {
+            closeQuietly(observer);
+        }
+    }
+
     private static void closeQuietly(MqttAsyncClient client) {
         try {
             if (client.isConnected()) {
