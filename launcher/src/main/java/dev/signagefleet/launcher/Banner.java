@@ -28,6 +28,9 @@ final class Banner {
         b.append("  Login         user admin, password ").append(password).append('\n');
         b.append("  MQTT broker   ").append(stack.mqttUrl()).append(stack.broker().isPresent() ? "  (embedded HiveMQ CE; terminals use "
                 + stack.options().effectivePublicMqttUrl() + ")" : "  (external)").append('\n');
+        stack.mqttTlsUrl().ifPresent(tls -> b.append("  MQTT mTLS     ").append(tls)
+                .append("   (device certificates: ./signage device cert ID --data-dir ").append(stack.options().dataDir())
+                .append(" --out DIR; CA in ").append(stack.pki().orElseThrow().caCertificateFile()).append(")\n"));
         b.append("  SQS           ").append(stack.sqsEndpoint()).append(stack.options().sqsUrl().isEmpty() ? "  (embedded ElasticMQ)" : "  (external)")
                 .append('\n');
         b.append("  PostgreSQL    ").append(stack.postgresDescription()).append('\n');

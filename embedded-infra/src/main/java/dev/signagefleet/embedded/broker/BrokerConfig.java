@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxSessionExpirySec  cap on a client's session expiry (AWS IoT allows up to 7 days)
  * @param maxPacketSize        largest MQTT packet in bytes (AWS IoT: 128 KB)
  * @param serverReceiveMaximum unacknowledged QoS 1 publishes a client may have in flight (AWS IoT: 100)
+ * @param tls                  the optional mutual-TLS listener (null: none)
  */
 public record BrokerConfig(
         String bindAddress,
@@ -23,7 +24,23 @@ public record BrokerConfig(
         long maxQueueSize,
         long maxSessionExpirySec,
         int maxPacketSize,
-        int serverReceiveMaximum) {
+        int serverReceiveMaximum,
+        TlsListener tls) {
+
+    /**
+     * A TLS listener that requires a client certificate signed by the trust store's CA; the broker
+     * then takes the certificate's CN as the device id (the AWS IoT Core model, see {@link LocalPki}).
+     *
+     * @param keyStore   PKCS#12 with the broker's key and certificate
+     * @param trustStore PKCS#12 with the CA that signs device certificates
+     */
+    public record TlsListener(int port, Path keyStore, Path trustStore, String password) {
+        public TlsListener {
+            Objects.requireNonNull(keyStore, "keyStore");
+            Objects.requireNonNull(trustStore, "trustStore");
+            Objects.requireNonNull(password, "password");
+        }
+    }
 
     public static final long DEFAULT_MAX_QUEUE_SIZE = 1_000_000;
     public static final long DEFAULT_MAX_SESSION_EXPIRY_SEC = 7L * 24 * 3600;
@@ -40,15 +57,21 @@ public record BrokerConfig(
 
     public static BrokerConfig defaults(int port, Path directory) {
         return new BrokerConfig("0.0.0.0", port, directory, DEFAULT_MAX_QUEUE_SIZE,
-                DEFAULT_MAX_SESSION_EXPIRY_SEC, AWS_IOT_MAX_PACKET_SIZE, AWS_IOT_RECEIVE_MAXIMUM);
+                DEFAULT_MAX_SESSION_EXPIRY_SEC, AWS_IOT_MAX_PACKET_SIZE, AWS_IOT_RECEIVE_MAXIMUM, null);
     }
 
     public BrokerConfig withMaxQueueSize(long size) {
-        return new BrokerConfig(bindAddress, port, directory, size, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum);
+        return new BrokerConfig(bindAddress, port, directory, size, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum, tls);
     }
 
     public BrokerConfig withBindAddress(String address) {
-        return new BrokerConfig(address, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum);
+        return new BrokerConfig(address, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum, tls);
+    }
+
+    /** Adds the mutual-TLS listener. */
+    public BrokerConfig withTls(TlsListener listener) {
+        return new BrokerConfig(bindAddress, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize,
+                serverReceiveMaximum, listener);
     }
 
     /** The HiveMQ {@code config.xml} for these settings. */
@@ -60,7 +83,7 @@ public record BrokerConfig(
                     <tcp-listener>
                       <port>%d</port>
                       <bind-address>%s</bind-address>
-                    </tcp-listener>
+                    </tcp-listener>%s
                   </listeners>
                   <mqtt>
                     <queued-messages>
@@ -103,6 +126,29 @@ public record BrokerConfig(
                     <enabled>false</enabled>
                   </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, bindAddress, maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum);
+                """.formatted(port, bindAddress, tlsXml(), maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum);
+    }
+
+    private String tlsXml() {
+        if (tls == null) {
+            return "";
+        }
+        return """
+
+                    <tls-tcp-listener>
+                      <port>%d</port>
+                      <bind-address>%s</bind-address>
+                      <tls>
+                        <protocols><protocol>TLSv1.3</protocol><protocol>TLSv1.2</protocol></protocols>
+                        <keystore><path>%s</path><password>%s</password><private-key-password>%s</private-key-password></keystore>
+                        <truststore><path>%s</path><password>%s</password></truststore>
+                        <client-authentication-mode>REQUIRED</client-authentication-mode>
+                      </tls>
+                    </tls-tcp-listener>""".formatted(tls.port(), bindAddress, xml(tls.keyStore().toString()), xml(tls.password()),
+                xml(tls.password()), xml(tls.trustStore().toString()), xml(tls.password()));
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

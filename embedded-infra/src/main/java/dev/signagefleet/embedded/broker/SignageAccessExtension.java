@@ -105,9 +105,14 @@ public final class SignageAccessExtension implements ExtensionMain {
         ConnectionAttributeStore attributes = input.getConnectionInformation().getConnectionAttributeStore();
         Async<SimpleAuthOutput> async = output.async(AUTH_TIMEOUT, TimeoutFallback.FAILURE,
                 ConnackReasonCode.SERVER_UNAVAILABLE, "authentication timed out");
+        boolean tls = input.getConnectionInformation().getClientTlsInformation().isPresent();
+        Optional<java.security.cert.X509Certificate> certificate = input.getConnectionInformation().getClientTlsInformation()
+                .flatMap(information -> information.getClientCertificate());
         Services.extensionExecutorService().submit(() -> {
             try {
-                BrokerAuthenticator.AuthResult result = authenticator.authenticate(clientId, username, password);
+                BrokerAuthenticator.AuthResult result = tls
+                        ? byCertificate(clientId, certificate)
+                        : authenticator.authenticate(clientId, username, password);
                 if (result instanceof BrokerAuthenticator.AuthResult.Accepted accepted) {
                     BrokerPrincipal principal = accepted.principal();
                     attributes.putAsString(PRINCIPAL, encode(principal));
@@ -121,9 +126,9 @@ public final class SignageAccessExtension implements ExtensionMain {
                     refusedConnects.incrementAndGet();
                     log.warn("Refused MQTT connection of client '{}' (username '{}') from {}: {}",
                             clientId, username, address, refused.reason());
-                    output.failAuthentication(refused.badClientId()
-                            ? ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID
-                            : ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "not authorized");
+                    // on the TLS listener there is no password to be wrong: the certificate is not authorized
+                    output.failAuthentication(refused.badClientId() ? ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID
+                            : tls ? ConnackReasonCode.NOT_AUTHORIZED : ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "not authorized");
                 }
             } catch (RuntimeException e) {
                 refusedConnects.incrementAndGet();
@@ -134,6 +139,35 @@ public final class SignageAccessExtension implements ExtensionMain {
                 async.resume();
             }
         });
+    }
+
+    /**
+     * On the mutual-TLS listener the TLS handshake has checked the certificate against the CA; the
+     * certificate's CN must be the client id, and that device must be known.
+     */
+    private BrokerAuthenticator.AuthResult byCertificate(String clientId, Optional<java.security.cert.X509Certificate> certificate) {
+        if (certificate.isEmpty()) {
+            return new BrokerAuthenticator.AuthResult.Refused("no client certificate on the TLS listener", false);
+        }
+        String commonName = commonName(certificate.get());
+        if (!clientId.equals(commonName)) {
+            return new BrokerAuthenticator.AuthResult.Refused("the certificate names '" + commonName
+                    + "', not the client id (the client id must be the certificate's CN)", true);
+        }
+        return authenticator.authenticateCertificate(clientId);
+    }
+
+    private static String commonName(java.security.cert.X509Certificate certificate) {
+        try {
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+        } catch (javax.naming.InvalidNameException e) {
+            // no usable name
+        }
+        return "";
     }
 
     private static void grantDefaultPermissions(ModifiableDefaultPermissions permissions, BrokerPrincipal principal) {

@@ -15,12 +15,13 @@ import picocli.CommandLine.Parameters;
 
 /** {@code signage device add|show}: register one terminal, or look at one. */
 @Command(name = "device", mixinStandardHelpOptions = true, description = "Register, inspect or re-key one terminal.",
-        subcommands = {DeviceCommand.Add.class, DeviceCommand.Show.class, DeviceCommand.Rotate.class})
+        subcommands = {DeviceCommand.Add.class, DeviceCommand.Show.class, DeviceCommand.Rotate.class, DeviceCommand.Cert.class})
 public final class DeviceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.err.println("Use: signage device add ID --group G | signage device show ID | signage device rotate ID");
+        System.err.println("Use: signage device add ID --group G | signage device show ID | signage device rotate ID"
+                + " | signage device cert ID --out DIR");
         return 2;
     }
 
@@ -33,6 +34,64 @@ public final class DeviceCommand implements Callable<Integer> {
             OwnerOnlyFile.write(configFile, answer.get("agentConfig").asText());
             System.out.println("Agent config written to " + configFile.toAbsolutePath()
                     + "; run: java -jar device-agent/target/device-agent.jar --config " + configFile);
+        }
+    }
+
+    /**
+     * {@code signage device cert ID --out DIR [--data-dir DIR] [--mqtt-url ssl://host:port]}: a
+     * certificate of the local CA for the embedded broker's mutual-TLS listener, with its key, the CA
+     * and a ready agent config. Works on the stack's data folder, on the machine that runs it.
+     */
+    @Command(name = "cert", mixinStandardHelpOptions = true,
+            description = "Issue a device certificate (CN = ID) of the local CA for the mutual-TLS listener (SIGNAGE_MQTT_TLS_PORT).")
+    static final class Cert implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "ID", description = "Device id, registered with 'signage device add'")
+        String deviceId;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the certificate, key, CA and agent config")
+        Path out;
+
+        @Option(names = "--data-dir", defaultValue = "${env:SIGNAGE_DATA_DIR:-signage-data}", paramLabel = "DIR",
+                description = "The stack's data folder (its CA is in pki/). Default: ${DEFAULT-VALUE}")
+        Path dataDir;
+
+        @Option(names = "--mqtt-url", paramLabel = "URL",
+                description = "The TLS broker URL terminals use. Default: ssl://127.0.0.1:$SIGNAGE_MQTT_TLS_PORT (8883)")
+        String mqttUrl;
+
+        @Override
+        public Integer call() {
+            if (!deviceId.matches("[A-Za-z0-9_-]{1,64}")) {
+                System.err.println("signage device cert: the device id must be 1 to 64 letters, digits, '-' or '_', was '"
+                        + deviceId + "'");
+                return 2;
+            }
+            try {
+                dev.signagefleet.embedded.broker.LocalPki pki = dev.signagefleet.embedded.broker.LocalPki.openOrCreate(
+                        dataDir.resolve("pki"));
+                var files = pki.issueDevice(deviceId, out);
+                String url = mqttUrl != null ? mqttUrl
+                        : "ssl://127.0.0.1:" + java.util.Optional.ofNullable(System.getenv("SIGNAGE_MQTT_TLS_PORT")).orElse("8883");
+                Path config = out.resolve("agent.properties");
+                OwnerOnlyFile.write(config, String.join("\n",
+                        "# signage-fleet agent: mutual TLS with a certificate of the local CA (CN = device id, no password)",
+                        "device.id=" + deviceId,
+                        "mqtt.url=" + url,
+                        "tls.ca.file=" + files.caCertificate().toAbsolutePath(),
+                        "tls.cert.file=" + files.certificate().toAbsolutePath(),
+                        "tls.key.file=" + files.privateKey().toAbsolutePath(),
+                        ""));
+                System.out.println("Certificate for " + deviceId + " (CN=" + deviceId + ") written to " + out.toAbsolutePath() + ":");
+                System.out.println("  " + files.certificate().getFileName() + ", " + files.privateKey().getFileName()
+                        + " (owner only), " + files.caCertificate().getFileName() + ", agent.properties");
+                System.out.println("The broker accepts it only for a registered device: ./signage device add " + deviceId
+                        + " --group G (if not done). Run: java -jar device-agent/target/device-agent.jar --config " + config);
+                return 0;
+            } catch (RuntimeException | IOException e) {
+                System.err.println("signage device cert: " + e.getMessage());
+                return 1;
+            }
         }
     }
 

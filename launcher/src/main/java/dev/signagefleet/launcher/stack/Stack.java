@@ -16,6 +16,7 @@ import dev.signagefleet.embedded.database.EmbeddedDatabase;
 import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
 import dev.signagefleet.launcher.files.OwnerOnlyFile;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
+import dev.signagefleet.embedded.broker.LocalPki;
 import dev.signagefleet.management.ManagementServer;
 import dev.signagefleet.management.alerts.AlertsConfig;
 import dev.signagefleet.management.alerts.AlertsService;
@@ -100,6 +101,8 @@ public final class Stack implements AutoCloseable {
     private String registryMqttPassword;
     private String postgresDescription;
     private String mqttUrl;
+    private Optional<String> mqttTlsUrl = Optional.empty();
+    private LocalPki pki;
     private String sqsEndpoint;
 
     private record Step(String name, AutoCloseable closeable) {
@@ -169,6 +172,10 @@ public final class Stack implements AutoCloseable {
             BrokerConfig brokerConfig = BrokerConfig.defaults(options.mqttPort(), dataDir.resolve("broker"))
                     .withBindAddress(options.bindAddress())
                     .withMaxQueueSize(options.brokerQueueSize());
+            Optional<String> tlsPort = env.optional("SIGNAGE_MQTT_TLS_PORT").filter(p -> !p.isBlank());
+            if (tlsPort.isPresent()) {
+                brokerConfig = brokerConfig.withTls(tlsListener(tlsPort.get(), dataDir));
+            }
             broker = EmbeddedBroker.start(brokerConfig, accounts);
             started.push(new Step("MQTT broker", broker));
             registry.onAccessChanged(broker::disconnect);
@@ -323,6 +330,44 @@ public final class Stack implements AutoCloseable {
     public String publicHttpUrl() {
         return env.optional("SIGNAGE_PUBLIC_HTTP_URL")
                 .orElse("http://" + options.localHost() + ":" + (http == null ? options.httpPort() : http.port()));
+    }
+
+    /**
+     * The mutual-TLS listener: the local CA in {@code {data-dir}/pki} (made on the first start) signs
+     * a fresh server certificate for this start; device certificates come from {@code signage device cert}.
+     */
+    private BrokerConfig.TlsListener tlsListener(String portText, Path dataDir) {
+        int port;
+        try {
+            port = Integer.parseInt(portText.trim());
+        } catch (NumberFormatException e) {
+            throw new StackStartException("SIGNAGE_MQTT_TLS_PORT must be a port number, was '" + portText + "'");
+        }
+        if (port < 1 || port > 65535 || port == options.mqttPort()) {
+            throw new StackStartException("SIGNAGE_MQTT_TLS_PORT must be a port 1..65535 other than the MQTT port, was " + port);
+        }
+        pki = LocalPki.openOrCreate(dataDir.resolve("pki"));
+        String storePassword = PasswordHasher.newSecret();
+        Path stores = dataDir.resolve("broker-tls");
+        Path keyStore = stores.resolve("broker.p12");
+        Path trustStore = stores.resolve("trust.p12");
+        List<String> names = new ArrayList<>();
+        if (!options.localHost().equals("127.0.0.1")) {
+            names.add(options.localHost().replace("[", "").replace("]", ""));
+        }
+        pki.writeServerStores(keyStore, trustStore, storePassword.toCharArray(), names);
+        mqttTlsUrl = Optional.of("ssl://" + options.localHost() + ":" + port);
+        return new BrokerConfig.TlsListener(port, keyStore, trustStore, storePassword);
+    }
+
+    /** The mutual-TLS broker URL, when {@code SIGNAGE_MQTT_TLS_PORT} enabled it. */
+    public Optional<String> mqttTlsUrl() {
+        return mqttTlsUrl;
+    }
+
+    /** The local CA of the mutual-TLS listener, when it is enabled. */
+    public Optional<LocalPki> pki() {
+        return Optional.ofNullable(pki);
     }
 
     /** The HTTP API's and console's routes (see {@link ManagementServer#routes()}). */

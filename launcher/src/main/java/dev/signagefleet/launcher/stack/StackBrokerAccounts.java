@@ -47,4 +47,22 @@ final class StackBrokerAccounts implements BrokerAuthenticator {
         }
         return new AuthResult.Accepted(new BrokerPrincipal.Device(device.get().deviceId(), device.get().group()));
     }
+
+    /**
+     * A terminal on the mutual-TLS listener: its certificate (checked by TLS, CN = its id) stands in
+     * for the credential; it must be registered, and gets its group's permissions like any device.
+     * A service account cannot log in this way.
+     */
+    @Override
+    public AuthResult authenticateCertificate(String deviceId) {
+        if (services.containsKey(deviceId) || !DeviceRegistry.ID.matcher(deviceId).matches()) {
+            return new AuthResult.Refused("'" + deviceId + "' is not a device id", true);
+        }
+        Optional<DeviceRegistry.Device> device = registry.find(deviceId);
+        if (device.isEmpty()) {
+            return new AuthResult.Refused("device '" + deviceId + "' has a certificate of this broker's CA but is not registered"
+                    + " (register it with ./signage device add)", false);
+        }
+        return new AuthResult.Accepted(new BrokerPrincipal.Device(device.get().deviceId(), device.get().group()));
+    }
 }
