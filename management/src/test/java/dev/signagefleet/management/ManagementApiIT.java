@@ -224,6 +224,17 @@ class ManagementApiIT {
     }
 
     @Test
+    void consolePasswordsAreStoredOnlyAsStrongHashes() {
+        List<String> stored = db.jdbi().withHandle(h -> h.createQuery("SELECT password_hash FROM console_users ORDER BY username")
+                .mapTo(String.class).list());
+        assertThat(stored).hasSizeGreaterThanOrEqualTo(2).allSatisfy(hash -> {
+            assertThat(hash).startsWith("pbkdf2-sha256$" + dev.signagefleet.common.security.PasswordHasher.HUMAN_PASSWORD_ITERATIONS + "$");
+            assertThat(hash).doesNotContain(ADMIN_PASSWORD).doesNotContain(VIEWER_PASSWORD);
+        });
+        assertThat(stored).doesNotHaveDuplicates(); // salted
+    }
+
+    @Test
     void registrationReturnsTheCredentialOnceAndRefusesDuplicates() throws Exception {
         HttpResponse<String> created = post("/api/devices", "admin", ADMIN_PASSWORD,
                 "{\"deviceId\":\"new-01\",\"group\":\"newcomers\",\"name\":\"Entrance\",\"location\":\"B1\"}");
