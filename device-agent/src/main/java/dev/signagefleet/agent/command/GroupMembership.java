@@ -77,9 +77,11 @@ public final class GroupMembership {
         return group;
     }
 
+    private static final String GROUP_TOPICS = "cmd/signage/group/";
+
     /** True for a topic under a group filter of a group this terminal is not in (any longer). */
     public boolean isOtherGroupsTopic(String topic) {
-        return topic.startsWith(Command.groupTopic("", "")) && group.map(g -> !topic.startsWith(Command.groupTopic(g, ""))).orElse(true);
+        return topic.startsWith(GROUP_TOPICS) && group.map(g -> !topic.startsWith(Command.groupTopic(g, ""))).orElse(true);
     }
 
     /**
