@@ -51,8 +51,8 @@ public final class DeviceGroupRoutes implements Routes {
         }
         if (outcome.status() == DeviceMoves.Status.NOT_TOLD) {
             throw new ApiException(503, "terminal-not-told", "Terminal not told",
-                    "Device " + id + " is in group " + outcome.group() + " now, but the message telling its terminal did not go out ("
-                            + outcome.error().orElse("") + "). Send the same request again; it is safe to repeat.");
+                    "Device " + id + " was not moved to group " + outcome.group() + ": the message telling its terminal did not go out ("
+                            + outcome.error().orElse("") + "). Nothing changed; send the same request again.");
         }
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("deviceId", id);

@@ -8,15 +8,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves a device to another group, as the API and the console's bulk action do it:
  * <ol>
- * <li>the registry: the device's expected content and its broker permission follow the group;</li>
- * <li>the terminal is told, with a retained message its agent follows (it leaves the old group's
- * topics and subscribes the new group's, which its open connection may not be allowed yet);</li>
- * <li>its open connection is closed, so it logs in again with the new group's permission.</li>
+ * <li>the registry changes the group (the device's expected content and its broker permission
+ * follow) and, with the device's row still locked, the terminal is told with a retained message its
+ * agent follows (it leaves the old group's topics and subscribes the new group's, which its open
+ * connection may not be allowed yet); if the message cannot go out, nothing changes;</li>
+ * <li>its open connection is closed, so it logs in again with the new group's permission (the
+ * broker then also drops the old group's subscription from its session).</li>
  * </ol>
- * In that order the agent usually has the move before it reconnects; in any order it ends in the
- * new group, since every connect subscribes the agent's current group and the retained message
- * arrives again. Idempotent: moving a device to the group it is in tells the terminal again,
- * which repairs a move whose message did not go out.
+ * The agent usually has the move before it reconnects; in any order it ends in the new group,
+ * since every connect subscribes the agent's current group and the retained message arrives again.
+ * Idempotent: moving a device to the group it is in tells the terminal again.
  */
 public final class DeviceMoves {
 
@@ -31,14 +32,14 @@ public final class DeviceMoves {
         MOVED,
         /** It was in that group already; its terminal was told again. */
         ALREADY_THERE,
-        /** In the new group, but the message to the terminal did not go out: move it again. */
+        /** The message to the terminal did not go out, so nothing changed: move it again. */
         NOT_TOLD,
         UNKNOWN_DEVICE
     }
 
     /**
      * @param from  the group it was in before, when known
-     * @param error why the terminal was not told ({@link Status#NOT_TOLD} only)
+     * @param error why the terminal was not told ({@link Status#NOT_TOLD} only; the device was not moved)
      */
     public record Outcome(String deviceId, String group, Status status, Optional<String> from, Optional<String> error) {
 
@@ -57,30 +58,23 @@ public final class DeviceMoves {
      * @throws IllegalArgumentException when {@code group} is not a valid group id
      */
     public Outcome move(String deviceId, String group, String by) {
-        DeviceRegistry.GroupMove result = registry.moveToGroup(deviceId, group);
-        DeviceRegistry.Move move = result.outcome();
-        Optional<String> from = result.previousGroup();
-        if (move == DeviceRegistry.Move.UNKNOWN_DEVICE) {
+        DeviceRegistry.GroupMove result;
+        try {
+            result = registry.moveToGroup(deviceId, group, () -> commands.tellGroup(deviceId, group));
+        } catch (DeviceRegistry.NotTold e) {
+            String why = String.valueOf(e.getMessage());
+            log.warn("Device {} was not moved to group {}: its terminal could not be told ({}); nothing changed, move it again",
+                    deviceId, group, why);
+            return new Outcome(deviceId, group, Status.NOT_TOLD, Optional.empty(), Optional.of(why));
+        }
+        if (result.outcome() == DeviceRegistry.Move.UNKNOWN_DEVICE) {
             return new Outcome(deviceId, group, Status.UNKNOWN_DEVICE, Optional.empty(), Optional.empty());
         }
-        if (move == DeviceRegistry.Move.MOVED) {
-            log.info("Device {} moved from group {} to {} by {}", deviceId, from.orElse("(none)"), group, by);
-        }
-        Optional<String> notTold = Optional.empty();
-        try {
-            commands.tellGroup(deviceId, group);
-        } catch (Exception e) {
-            notTold = Optional.of(String.valueOf(e.getMessage()));
-            log.warn("Device {} is in group {} now, but its terminal could not be told ({}); move it again to resend",
-                    deviceId, group, notTold.get());
-        }
-        if (move == DeviceRegistry.Move.MOVED) {
+        if (result.outcome() == DeviceRegistry.Move.MOVED) {
+            log.info("Device {} moved from group {} to {} by {}", deviceId, result.previousGroup().orElse("(none)"), group, by);
             registry.closeConnection(deviceId, "moved to group " + group);
         }
-        if (notTold.isPresent()) {
-            return new Outcome(deviceId, group, Status.NOT_TOLD, from, notTold);
-        }
-        return new Outcome(deviceId, group,
-                move == DeviceRegistry.Move.MOVED ? Status.MOVED : Status.ALREADY_THERE, from, Optional.empty());
+        return new Outcome(deviceId, group, result.outcome() == DeviceRegistry.Move.MOVED ? Status.MOVED : Status.ALREADY_THERE,
+                result.previousGroup(), Optional.empty());
     }
 }

@@ -52,7 +52,7 @@ class DeviceMovesIT {
     }
 
     @Test
-    void aMoveChangesTheRegistryThenTellsTheTerminalThenClosesItsConnection() {
+    void aMoveChangesTheRegistryTellsTheTerminalThenClosesItsConnection() {
         String id = prefix + "-1";
         registry.register(new NewDevice(id, "tokyo-east", null, null), "test");
 
@@ -78,7 +78,7 @@ class DeviceMovesIT {
     }
 
     @Test
-    void aMessageThatDidNotGoOutIsReportedAndRepairedByMovingAgain() {
+    void aMoveWhoseMessageCannotGoOutChangesNothingAndCanBeRepeated() {
         String id = prefix + "-3";
         registry.register(new NewDevice(id, "tokyo-east", null, null), "test");
         DeviceMoves moves = moves();
@@ -89,14 +89,60 @@ class DeviceMovesIT {
         assertThat(failed.status()).isEqualTo(DeviceMoves.Status.NOT_TOLD);
         assertThat(failed.done()).isFalse();
         assertThat(failed.error()).hasValueSatisfying(e -> assertThat(e).contains("not connected"));
-        assertThat(registry.find(id).orElseThrow().group()).isEqualTo("nagoya");
-        // closed anyway: its connection must not keep the old group's permission
-        assertThat(terminal).containsExactly("closed " + id + " moved to group nagoya");
+        assertThat(registry.find(id).orElseThrow().group()).as("rolled back").isEqualTo("tokyo-east");
+        assertThat(terminal).as("nothing told, nothing closed").isEmpty();
 
         brokerDown = false;
-        DeviceMoves.Outcome repaired = moves.move(id, "nagoya", "test");
-        assertThat(repaired.status()).isEqualTo(DeviceMoves.Status.ALREADY_THERE);
-        assertThat(terminal).endsWith("told " + id + " nagoya");
+        DeviceMoves.Outcome repeated = moves.move(id, "nagoya", "test");
+        assertThat(repeated.status()).isEqualTo(DeviceMoves.Status.MOVED);
+        assertThat(terminal).containsExactly("told " + id + " nagoya", "closed " + id + " moved to group nagoya");
+    }
+
+    @Test
+    void twoMovesAtOnceReachTheTerminalInTheOrderTheyReachTheRegistry() throws Exception {
+        String id = prefix + "-5";
+        registry.register(new NewDevice(id, "tokyo-east", null, null), "test");
+        registry.onAccessChanged((deviceId, reason) -> { });
+        java.util.concurrent.CountDownLatch firstTelling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+        DeviceCommands slowFirst = new DeviceCommands() {
+            @Override
+            public void retryContent(String deviceId) {
+            }
+
+            @Override
+            public void tellGroup(String deviceId, String group) throws Exception {
+                if (group.equals("osaka")) {
+                    firstTelling.countDown();
+                    releaseFirst.await(); // the first mover is slow to publish
+                }
+                terminal.add("told " + deviceId + " " + group);
+            }
+        };
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> new DeviceMoves(registry, slowFirst).move(id, "osaka", "first"));
+            firstTelling.await();
+            var second = pool.submit(() -> new DeviceMoves(registry, slowFirst).move(id, "nagoya", "second"));
+            Thread.sleep(300); // the second mover waits for the device's row
+            assertThat(terminal).isEmpty();
+            releaseFirst.countDown();
+            first.get();
+            second.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        // the last message the terminal got (the retained one) names the group the registry holds
+        assertThat(terminal).containsExactly("told " + id + " osaka", "told " + id + " nagoya");
+        assertThat(registry.find(id).orElseThrow().group()).isEqualTo("nagoya");
+    }
+
+    @Test
+    void aDeviceThatOnlyReportedAndWasNeverRegisteredCannotBeMoved() {
+        String id = prefix + "-6";
+        db.jdbi().useHandle(h -> h.execute("INSERT INTO devices (device_id, registered_by) VALUES (?, 'first status')", id));
+        assertThat(moves().move(id, "osaka", "test").status()).isEqualTo(DeviceMoves.Status.UNKNOWN_DEVICE);
+        assertThat(terminal).isEmpty();
     }
 
     @Test

@@ -39,7 +39,7 @@ public final class DeviceRegistry {
             UPDATE devices SET credential_hash = :hash WHERE device_id = :deviceId
             """;
     private static final String GROUP_FOR_UPDATE = """
-            SELECT group_name FROM devices WHERE device_id = :deviceId FOR UPDATE
+            SELECT group_name FROM devices WHERE device_id = :deviceId AND credential_hash IS NOT NULL FOR UPDATE
             """;
     private static final String MOVE = """
             UPDATE devices SET group_name = :group WHERE device_id = :deviceId
@@ -65,7 +65,7 @@ public final class DeviceRegistry {
         MOVED,
         /** It already was in that group; nothing changed. */
         ALREADY_THERE,
-        /** No device has that id. */
+        /** No registered device has that id. */
         UNKNOWN_DEVICE
     }
 
@@ -129,15 +129,31 @@ public final class DeviceRegistry {
         return Optional.of(credential);
     }
 
+    /** Tells the terminal its group; runs while the device's row is locked. */
+    @FunctionalInterface
+    public interface Tell {
+        void tell() throws Exception;
+    }
+
+    /** The terminal could not be told; the move was rolled back. */
+    public static final class NotTold extends RuntimeException {
+        public NotTold(Exception cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /**
-     * Moves a device to another group: from now on its connections may take that group's commands
-     * and it is expected to show that group's content. An open connection keeps the old group's
-     * permissions until {@link #closeConnection} ends it. Idempotent: a device already in the group
-     * is left alone.
+     * Moves a registered device to another group: from now on its connections may take that group's
+     * commands and it is expected to show that group's content. {@code tell} informs the terminal
+     * while the device's row is still locked, so two moves at once reach the terminal in the order
+     * they reach the database; when it fails, nothing changes. An open connection keeps the old
+     * group's permissions until {@link #closeConnection} ends it. A device already in the group is
+     * told again and otherwise left alone.
      *
      * @throws IllegalArgumentException when the group is not a valid id
+     * @throws NotTold                  when {@code tell} failed (the move is rolled back)
      */
-    public GroupMove moveToGroup(String deviceId, String group) {
+    public GroupMove moveToGroup(String deviceId, String group, Tell tell) {
         if (group == null || !ID.matcher(group).matches()) {
             throw new IllegalArgumentException("group must be 1 to 64 letters, digits, '-' or '_'");
         }
@@ -151,11 +167,16 @@ public final class DeviceRegistry {
             if (before.isEmpty()) {
                 return new GroupMove(Move.UNKNOWN_DEVICE, Optional.empty());
             }
-            if (before.get().equals(Optional.of(group))) {
-                return new GroupMove(Move.ALREADY_THERE, before.get());
+            boolean already = before.get().equals(Optional.of(group));
+            if (!already) {
+                handle.createUpdate(MOVE).bind("deviceId", deviceId).bind("group", group).execute();
             }
-            handle.createUpdate(MOVE).bind("deviceId", deviceId).bind("group", group).execute();
-            return new GroupMove(Move.MOVED, before.get());
+            try {
+                tell.tell();
+            } catch (Exception e) {
+                throw new NotTold(e);
+            }
+            return new GroupMove(already ? Move.ALREADY_THERE : Move.MOVED, before.get());
         });
     }
 
