@@ -142,4 +142,35 @@ class GroupMoveIT {
             await().until(() -> commands.stream().anyMatch(c -> c.payloadText().equals("{\"still\":\"lobby\"}")));
         }
     }
+
+    @Test
+    void aSessionThatKeepsTheOldGroupsSubscriptionLosesItAtItsNextConnect() throws Exception {
+        broker.accounts().addDevice("stale-01", "lobby", "pw");
+        List<String> received = new CopyOnWriteArrayList<>();
+        java.util.function.Supplier<com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient> client = () -> {
+            var c = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("stale-01").serverHost("127.0.0.1")
+                    .serverPort(broker.port()).simpleAuth().username("stale-01")
+                    .password("pw".getBytes(java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+            c.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
+                    p -> received.add(p.getTopic() + " " + new String(p.getPayloadAsBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+            c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+            return c;
+        };
+        var first = client.get();
+        first.subscribeWith().topicFilter("cmd/signage/group/lobby/#").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+        first.subscribeWith().topicFilter("cmd/signage/stale-01/#").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+        first.disconnect();
+
+        broker.accounts().addDevice("stale-01", "osaka", "pw"); // moved while away; this client never unsubscribes
+        var second = client.get(); // resumes the session, subscriptions and all
+        try {
+            fixture.observer().publish("cmd/signage/group/lobby/x", "{\"old\":true}", false);
+            fixture.observer().publish("cmd/signage/stale-01/x", "{\"own\":true}", false);
+            await().until(() -> received.stream().anyMatch(r -> r.contains("own")));
+            Thread.sleep(300); // the own message came after the old group's would have
+            assertThat(received).noneMatch(r -> r.contains("old"));
+        } finally {
+            second.disconnect();
+        }
+    }
 }

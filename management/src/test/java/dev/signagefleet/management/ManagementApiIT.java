@@ -224,6 +224,13 @@ class ManagementApiIT {
     }
 
     @Test
+    void anIdThatWouldNameTheGroupsTopicsCannotBeRegistered() throws Exception {
+        HttpResponse<String> refused = post("/api/devices", "admin", ADMIN_PASSWORD, "{\"deviceId\":\"group\",\"group\":\"osaka\"}");
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.body()).contains("reserved");
+    }
+
+    @Test
     void consolePasswordsAreStoredOnlyAsStrongHashes() {
         List<String> stored = db.jdbi().withHandle(h -> h.createQuery("SELECT password_hash FROM console_users ORDER BY username")
                 .mapTo(String.class).list());

@@ -120,6 +120,9 @@ public final class SignageAccessExtension implements ExtensionMain {
                         services.put(service.name(), service);
                     }
                     grantDefaultPermissions(output.getDefaultPermissions(), principal);
+                    if (principal instanceof BrokerPrincipal.Device) {
+                        dropSubscriptionsNoLongerAllowed(clientId, principal);
+                    }
                     output.authenticateSuccessfully();
                 } else {
                     BrokerAuthenticator.AuthResult.Refused refused = (BrokerAuthenticator.AuthResult.Refused) result;
@@ -139,6 +142,29 @@ public final class SignageAccessExtension implements ExtensionMain {
                 async.resume();
             }
         });
+    }
+
+    /**
+     * A persistent session keeps its subscriptions across connections, and the broker checks them
+     * only at SUBSCRIBE: a device moved to another group would go on receiving the old group's
+     * commands. So at each CONNECT the session's subscriptions that this device may not make now
+     * are removed. Best effort: a failure is logged and the connection goes on.
+     */
+    private void dropSubscriptionsNoLongerAllowed(String clientId, BrokerPrincipal principal) {
+        try {
+            for (var subscription : Services.subscriptionStore().getSubscriptions(clientId).get(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                String filter = subscription.getTopicFilter();
+                if (!TopicPolicy.maySubscribe(principal, filter, null)) {
+                    Services.subscriptionStore().removeSubscription(clientId, filter).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    log.info("Removed the subscription of '{}' to {}: no longer one of its topics (moved to another group?)",
+                            clientId, filter);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("Could not check the stored subscriptions of '{}' against its topics: {}", clientId, e.toString());
+        }
     }
 
     /**

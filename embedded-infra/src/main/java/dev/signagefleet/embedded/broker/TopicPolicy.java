@@ -13,6 +13,9 @@ public final class TopicPolicy {
     private TopicPolicy() {
     }
 
+    /** The topic level under which group commands live; no device may be called so. */
+    public static final String RESERVED_GROUP_LEVEL = "group";
+
     public static List<String> publishFilters(BrokerPrincipal principal) {
         if (principal instanceof BrokerPrincipal.Device d) {
             return List.of("dt/signage/" + d.deviceId() + "/#");
@@ -23,7 +26,10 @@ public final class TopicPolicy {
     public static List<String> subscribeFilters(BrokerPrincipal principal) {
         if (principal instanceof BrokerPrincipal.Device d) {
             List<String> filters = new ArrayList<>();
-            filters.add("cmd/signage/" + d.deviceId() + "/#");
+            // a device called "group" would otherwise subscribe to every group's commands
+            if (!d.deviceId().equals(RESERVED_GROUP_LEVEL)) {
+                filters.add("cmd/signage/" + d.deviceId() + "/#");
+            }
             if (d.group() != null) {
                 filters.add("cmd/signage/group/" + d.group() + "/#");
             }

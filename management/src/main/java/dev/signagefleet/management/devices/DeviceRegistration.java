@@ -56,13 +56,14 @@ public final class DeviceRegistration {
     }
 
     /** Ids the console's own pages use under /console/devices/: a device with one could never be opened. */
-    public static final java.util.Set<String> RESERVED_IDS = java.util.Set.of("new", "import", "bulk");
+    public static final java.util.Set<String> RESERVED_IDS = java.util.Set.of("new", "import", "bulk",
+            "group"); // cmd/signage/group/… are the groups' topics (TopicPolicy.RESERVED_GROUP_LEVEL in the broker)
 
     /** Every problem of a registration request: {@link NewDevice}'s rules and the reserved ids. */
     public static List<String> problems(String deviceId, String group, String name, String location) {
         List<String> problems = new java.util.ArrayList<>(NewDevice.problems(deviceId, group, name, location));
         if (deviceId != null && RESERVED_IDS.contains(deviceId)) {
-            problems.add("deviceId '" + deviceId + "' is reserved by the console; choose another");
+            problems.add("deviceId '" + deviceId + "' is reserved (by the console or the broker's topics); choose another");
         }
         return problems;
     }
