@@ -127,12 +127,16 @@ class TerminalsAdoptContentIT {
             assertThat(moveToGroup("no-such-device", "osaka").statusCode()).isEqualTo(404);
             assertThat(moveToGroup("sim-0001", "../osaka").statusCode()).isEqualTo(422);
 
-            // a restart comes back in the new group
+            // a restart comes back in the new group: the next osaka-only version reaches it
             simulator.stopTerminal("sim-0001");
             simulator.startTerminal("sim-0001");
-            await().atMost(Duration.ofSeconds(30)).until(() ->
-                    get("/api/devices/sim-0001").get("connectivity").get("state").asText().equals("online"));
             assertThat(Files.readString(dataDir.resolve("simulator/content/sim-0001/group")).strip()).isEqualTo("osaka");
+            String next = upload("slide_id,title,duration_sec,target_group\nkansai2,Osaka again,8,osaka\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> get("/api/uploads/" + next).get("status").asText().equals("DONE"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                String shown = get("/api/devices/sim-0001").path("latest").path("contentVersion").asText("");
+                return shown.startsWith("osaka@") && !shown.equals(osakaVersion);
+            });
             assertThat(get("/api/devices/sim-0001").get("content").get("sync").asText()).isEqualTo("in_sync");
         } finally {
             assertThat(moveToGroup("sim-0001", "tokyo-east").statusCode()).isEqualTo(200);

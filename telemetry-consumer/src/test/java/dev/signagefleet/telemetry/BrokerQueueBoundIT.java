@@ -143,9 +143,10 @@ class BrokerQueueBoundIT {
         next.disconnect().join();
         awaitOrExplain("burst-overflows", () -> stored("burst-overflows") == 8_000 - dropped + 1);
         clock.advance(StatusGapSweeper.DEFAULT_GRACE.plusSeconds(1));
-        List<StatusGapSweeper.Gap> gaps = consumer.gaps().sweep();
-        assertThat(gaps).hasSize(1);
-        assertThat(gaps.get(0).beforeSeq()).isEqualTo(8_001);
-        assertThat(gaps.get(0).missing()).isEqualTo(dropped);
+        consumer.gaps().sweep(); // the consumer's own schedule may have swept first: judge by what was stored
+        List<Long> missing = db.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT missing FROM status_gaps WHERE device_id = 'burst-overflows' AND before_seq = 8001 AND announced_at IS NOT NULL")
+                .mapTo(Long.class).list());
+        assertThat(missing).containsExactly(dropped);
     }
 }

@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -230,17 +231,23 @@ class TelemetryConsumerIT {
             }
         }
         await().atMost(Duration.ofSeconds(15)).until(() -> historyRows() == 7);
-        assertThat(consumer.gaps().sweep()).as("not judged within the grace period").isEmpty();
+        consumer.gaps().sweep();
+        assertThat(gapEvents()).as("not judged within the grace period").isZero();
 
         clock.advance(dev.signagefleet.telemetry.gaps.StatusGapSweeper.DEFAULT_GRACE.plusSeconds(1));
-        var gaps = consumer.gaps().sweep();
+        consumer.gaps().sweep(); // the consumer's own schedule may have swept first: judge by what was stored
+        consumer.gaps().sweep();
 
-        assertThat(gaps).containsExactly(new dev.signagefleet.telemetry.gaps.StatusGapSweeper.Gap(deviceId, "boot-g", 2, 6, 2, null));
-        assertThat(consumer.gaps().sweep()).as("announced once").isEmpty();
-        assertThat(fleet.events(deviceId, 10)).extracting(FleetQueries.DeviceEvent::type)
-                .contains(dev.signagefleet.telemetry.gaps.StatusGapSweeper.GAP_TYPE);
-        long stillKept = db.jdbi().withHandle(h -> h.createQuery(
-                "SELECT count(*) FROM status_gaps WHERE device_id = :id").bind("id", deviceId).mapTo(Long.class).one());
-        assertThat(stillKept).as("the filled gap 7..9 is forgotten, the open one kept").isEqualTo(1);
+        assertThat(gapEvents()).as("announced once").isEqualTo(1);
+        List<String> gaps = db.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT after_seq || '..' || before_seq || ' missing ' || missing FROM status_gaps WHERE device_id = :id")
+                .bind("id", deviceId).mapTo(String.class).list());
+        assertThat(gaps).as("the filled gap 7..9 is forgotten, the open one kept with what is missing")
+                .containsExactly("2..6 missing 2");
+    }
+
+    private long gapEvents() {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM device_events WHERE device_id = :id AND type = :type")
+                .bind("id", deviceId).bind("type", dev.signagefleet.telemetry.gaps.StatusGapSweeper.GAP_TYPE).mapTo(Long.class).one());
     }
 }

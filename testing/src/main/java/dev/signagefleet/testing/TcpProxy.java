@@ -106,7 +106,9 @@ public final class TcpProxy implements AutoCloseable {
     private void pump(Socket from, Socket to, String direction) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                     if (mode == Mode.FORWARD) {
@@ -117,12 +119,14 @@ public final class TcpProxy implements AutoCloseable {
             } catch (IOException e) {
                 // the connection ended or was reset
             } finally {
+                // A silent link stays silent: when one end gives up, the other learns nothing (no FIN, no RST).
+                // The streams are not closed either, since closing a socket's stream closes the socket.
                 if (mode != Mode.BLACKHOLE) {
                     closeQuietly(from);
                     closeQuietly(to);
+                    open.remove(from);
+                    open.remove(to);
                 }
-                open.remove(from);
-                open.remove(to);
             }
         }, "tcp-proxy-" + port() + "-" + direction);
         thread.setDaemon(true);

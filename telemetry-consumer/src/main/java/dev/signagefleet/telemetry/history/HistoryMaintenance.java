@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the telemetry tables bounded: {@code status_history} partitioned by UTC day (partitions for
  * yesterday to a few days ahead are created, moving any rows that were parked in the default
- * partition for that day; whole days older than the retention are dropped), and device events and
- * quarantined messages older than the retention deleted. Serialised with an advisory lock, so
+ * partition for that day; whole days older than the retention are dropped), and device events,
+ * quarantined messages and status gaps older than the retention deleted. Serialised with an advisory lock, so
  * several consumer instances may run it.
  */
 public final class HistoryMaintenance {
@@ -60,6 +60,7 @@ public final class HistoryMaintenance {
         java.sql.Timestamp before = java.sql.Timestamp.from(oldestKept.atStartOfDay(ZoneOffset.UTC).toInstant());
         step("prune old device events", handle -> prune(handle, "device_events", "occurred_at", before));
         step("prune old quarantined messages", handle -> prune(handle, "quarantined_messages", "received_at", before));
+        step("prune old status gaps", handle -> prune(handle, "status_gaps", "detected_at", before));
         step("prune the default partition", handle -> {
             int deleted = handle.createUpdate("DELETE FROM status_history_default WHERE sent_at < :before")
                     .bind("before", java.sql.Timestamp.from(oldestKept.atStartOfDay(ZoneOffset.UTC).toInstant()))

@@ -105,31 +105,33 @@ public final class TelemetryIngest implements AutoCloseable {
         // connection "noSharedSubscription" until it disconnects: the broker then sends one window (50) of the
         // shared queue and no more (CI: BrokerQueueBoundIT stalled at 50 of 4,000 on a fresh session). A
         // single-filter SUBSCRIBE persists first, then invalidates and polls.
-        CompletableFuture.allOf(subscribeShared(STATUS_FILTER), subscribeShared(PRESENCE_FILTER))
-                .whenComplete((ignored, error) -> {
-                    if (error == null) {
-                        listeningSince = clock.instant();
-                        subscribed = true;
-                    }
-                });
+        CompletableFuture<Boolean> status = subscribeShared(STATUS_FILTER);
+        CompletableFuture<Boolean> presence = subscribeShared(PRESENCE_FILTER);
+        status.thenCombine(presence, Boolean::logicalAnd).thenAccept(granted -> {
+            if (granted) {
+                listeningSince = clock.instant();
+                subscribed = true;
+            }
+        });
     }
 
-    private CompletableFuture<Void> subscribeShared(String filter) {
+    /** One shared subscription; completes with whether the broker granted it (a refusal or failure is logged). */
+    private CompletableFuture<Boolean> subscribeShared(String filter) {
         return client.subscribe(Mqtt5Subscribe.builder()
                         .addSubscription().topicFilter("$share/" + TelemetryConfig.SHARED_GROUP + "/" + filter)
                         .qos(MqttQos.AT_LEAST_ONCE).applySubscription()
                         .build())
-                .thenAccept(subAck -> {
+                .handle((subAck, error) -> {
+                    if (error != null) {
+                        log.error("Telemetry consumer could not subscribe to {}: {}", filter, error.getMessage());
+                        return false;
+                    }
                     if (subAck.getReasonCodes().stream().anyMatch(code -> code.isError())) {
                         log.error("The broker refused the telemetry subscription to {}: {} (check the service account's permissions)",
                                 filter, subAck.getReasonCodes());
-                        throw new IllegalStateException("subscription to " + filter + " refused");
+                        return false;
                     }
-                })
-                .whenComplete((ignored, error) -> {
-                    if (error != null && !(error.getCause() instanceof IllegalStateException)) {
-                        log.error("Telemetry consumer could not subscribe to {}: {}", filter, error.getMessage());
-                    }
+                    return true;
                 });
     }
 
