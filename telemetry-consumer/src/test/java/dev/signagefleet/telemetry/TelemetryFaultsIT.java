@@ -90,6 +90,18 @@ class TelemetryFaultsIT {
         return proxy;
     }
 
+    /**
+     * The real agent of device {@code id} (password "pw") on {@code mqttUrl}, its files under {@code dir}.
+     *
+     * @param timing heartbeat seconds, keep-alive seconds, reconnect min ms, reconnect max ms
+     */
+    private static AgentConfig agentConfig(String id, String mqttUrl, Path dir, String... timing) {
+        return AgentConfig.parse(Map.of(
+                "device.id", id, "mqtt.url", mqttUrl, "mqtt.password", "pw", "heartbeat.seconds", timing[0],
+                "keepalive.seconds", timing[1], "reconnect.min.ms", timing[2], "reconnect.max.ms", timing[3],
+                "buffer.dir", dir.resolve("buffer").toString(), "content.dir", dir.resolve("content").toString()));
+    }
+
     /** A terminal publishing numbered statuses in the background; {@link #acknowledged()} counts PUBACKs. */
     private final class Publisher implements AutoCloseable {
         private final String deviceId;
@@ -197,11 +209,8 @@ class TelemetryFaultsIT {
         broker.accounts().addDevice("fault-link", "g", "pw");
         Path dir = Files.createTempDirectory("fault-link-");
         cleanup.add(() -> TempDirs.deleteQuietly(dir));
-        DeviceAgent agent = new DeviceAgent(AgentConfig.parse(Map.of(
-                "device.id", "fault-link", "mqtt.url", "tcp://127.0.0.1:" + link.port(), "mqtt.password", "pw",
-                "heartbeat.seconds", "0.5", "keepalive.seconds", String.valueOf(keepAliveSeconds),
-                "reconnect.min.ms", "60000", "reconnect.max.ms", "60000", // no reconnect within the test
-                "buffer.dir", dir.resolve("buffer").toString(), "content.dir", dir.resolve("content").toString())),
+        DeviceAgent agent = new DeviceAgent(agentConfig("fault-link", "tcp://127.0.0.1:" + link.port(), dir,
+                "0.5", String.valueOf(keepAliveSeconds), "60000", "60000"), // no reconnect within the test
                 new SimulatedMetrics("fault-link", 1, Clock.systemUTC()), Clock.systemUTC());
         cleanup.add(agent::kill);
         agent.start();
@@ -316,10 +325,7 @@ class TelemetryFaultsIT {
         Path dir = Files.createTempDirectory("fault-early-");
         cleanup.add(() -> TempDirs.deleteQuietly(dir));
         broker.stop();
-        DeviceAgent agent = new DeviceAgent(AgentConfig.parse(Map.of(
-                "device.id", "fault-early", "mqtt.url", broker.url(), "mqtt.password", "pw", "heartbeat.seconds", "0.2",
-                "keepalive.seconds", "5", "reconnect.min.ms", "200", "reconnect.max.ms", "1000",
-                "buffer.dir", dir.resolve("buffer").toString(), "content.dir", dir.resolve("content").toString())),
+        DeviceAgent agent = new DeviceAgent(agentConfig("fault-early", broker.url(), dir, "0.2", "5", "200", "1000"),
                 new SimulatedMetrics("fault-early", 3, Clock.systemUTC()), Clock.systemUTC());
         cleanup.add(agent::kill);
         try {
@@ -344,10 +350,7 @@ class TelemetryFaultsIT {
         broker.accounts().addDevice("fault-twin", "g", "pw");
         Path dir = Files.createTempDirectory("fault-twin-");
         cleanup.add(() -> TempDirs.deleteQuietly(dir));
-        DeviceAgent agent = new DeviceAgent(AgentConfig.parse(Map.of(
-                "device.id", "fault-twin", "mqtt.url", broker.url(), "mqtt.password", "pw", "heartbeat.seconds", "0.2",
-                "keepalive.seconds", "5", "reconnect.min.ms", "500", "reconnect.max.ms", "1000",
-                "buffer.dir", dir.resolve("buffer").toString(), "content.dir", dir.resolve("content").toString())),
+        DeviceAgent agent = new DeviceAgent(agentConfig("fault-twin", broker.url(), dir, "0.2", "5", "500", "1000"),
                 new SimulatedMetrics("fault-twin", 4, Clock.systemUTC()), Clock.systemUTC());
         cleanup.add(agent::kill);
         agent.start();
@@ -388,10 +391,7 @@ class TelemetryFaultsIT {
         for (int i = 0; i < 100; i++) {
             String id = "fault-restart-" + i;
             broker.accounts().addDevice(id, "g", "pw");
-            DeviceAgent agent = new DeviceAgent(AgentConfig.parse(Map.of(
-                    "device.id", id, "mqtt.url", broker.url(), "mqtt.password", "pw", "heartbeat.seconds", "0.5",
-                    "keepalive.seconds", "5", "reconnect.min.ms", "200", "reconnect.max.ms", "2000",
-                    "buffer.dir", dir.resolve("buffer").toString(), "content.dir", dir.resolve("content").toString())),
+            DeviceAgent agent = new DeviceAgent(agentConfig(id, broker.url(), dir, "0.5", "5", "200", "2000"),
                     new SimulatedMetrics(id, i, Clock.systemUTC()), Clock.systemUTC(), shared);
             agents.add(agent);
             cleanup.add(agent::kill);
