@@ -109,6 +109,7 @@ public final class SignageAccessExtension implements ExtensionMain {
         Optional<java.security.cert.X509Certificate> certificate = input.getConnectionInformation().getClientTlsInformation()
                 .flatMap(information -> information.getClientCertificate());
         Services.extensionExecutorService().submit(() -> {
+            boolean resumeLater = false;
             try {
                 BrokerAuthenticator.AuthResult result = tls
                         ? byCertificate(clientId, certificate)
@@ -121,9 +122,15 @@ public final class SignageAccessExtension implements ExtensionMain {
                     }
                     grantDefaultPermissions(output.getDefaultPermissions(), principal);
                     if (principal instanceof BrokerPrincipal.Device) {
-                        dropSubscriptionsNoLongerAllowed(clientId, principal);
+                        // without blocking this executor: a reconnect storm authenticates thousands at once
+                        resumeLater = true;
+                        dropSubscriptionsNoLongerAllowed(clientId, principal).whenComplete((done, error) -> {
+                            output.authenticateSuccessfully();
+                            async.resume();
+                        });
+                    } else {
+                        output.authenticateSuccessfully();
                     }
-                    output.authenticateSuccessfully();
                 } else {
                     BrokerAuthenticator.AuthResult.Refused refused = (BrokerAuthenticator.AuthResult.Refused) result;
                     refusedConnects.incrementAndGet();
@@ -139,7 +146,9 @@ public final class SignageAccessExtension implements ExtensionMain {
                         clientId, e.toString());
                 output.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, "credential store unavailable");
             } finally {
-                async.resume();
+                if (!resumeLater) {
+                    async.resume();
+                }
             }
         });
     }
@@ -150,21 +159,20 @@ public final class SignageAccessExtension implements ExtensionMain {
      * commands. So at each CONNECT the session's subscriptions that this device may not make now
      * are removed. Best effort: a failure is logged and the connection goes on.
      */
-    private void dropSubscriptionsNoLongerAllowed(String clientId, BrokerPrincipal principal) {
-        try {
-            for (var subscription : Services.subscriptionStore().getSubscriptions(clientId).get(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                String filter = subscription.getTopicFilter();
-                if (!TopicPolicy.maySubscribe(principal, filter, null)) {
-                    Services.subscriptionStore().removeSubscription(clientId, filter).get(5, java.util.concurrent.TimeUnit.SECONDS);
-                    log.info("Removed the subscription of '{}' to {}: no longer one of its topics (moved to another group?)",
-                            clientId, filter);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn("Could not check the stored subscriptions of '{}' against its topics: {}", clientId, e.toString());
-        }
+    private java.util.concurrent.CompletableFuture<Void> dropSubscriptionsNoLongerAllowed(String clientId, BrokerPrincipal principal) {
+        return Services.subscriptionStore().getSubscriptions(clientId)
+                .thenCompose(subscriptions -> java.util.concurrent.CompletableFuture.allOf(subscriptions.stream()
+                        .map(subscription -> subscription.getTopicFilter())
+                        .filter(filter -> !TopicPolicy.maySubscribe(principal, filter, null))
+                        .map(filter -> Services.subscriptionStore().removeSubscription(clientId, filter)
+                                .thenRun(() -> log.info("Removed the subscription of '{}' to {}: no longer one of its topics"
+                                        + " (moved to another group?)", clientId, filter)))
+                        .toArray(java.util.concurrent.CompletableFuture[]::new)))
+                .orTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
+                .exceptionally(error -> {
+                    log.warn("Could not check the stored subscriptions of '{}' against its topics: {}", clientId, error.toString());
+                    return null;
+                });
     }
 
     /**
