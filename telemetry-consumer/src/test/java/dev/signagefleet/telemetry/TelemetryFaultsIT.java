@@ -102,6 +102,65 @@ class TelemetryFaultsIT {
                 "buffer.dir", dir.resolve("buffer").toString(), "content.dir", dir.resolve("content").toString()));
     }
 
+    /**
+     * Watches the latest state of the devices whose id starts with a prefix while a case runs: within a
+     * boot, a device's latest seq must never go down (the second half of the checker).
+     */
+    private final class StateWatch implements AutoCloseable {
+        private final String prefix;
+        private final Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<String> backwards = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final AtomicLong samples = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        StateWatch(String prefix) {
+            this.prefix = prefix;
+            thread = new Thread(this::watch, "state-watch-" + prefix);
+            thread.setDaemon(true);
+            thread.start();
+            cleanup.add(this);
+        }
+
+        private void watch() {
+            while (running.get()) {
+                try {
+                    db.jdbi().useHandle(h -> h.createQuery(
+                                    "SELECT device_id, boot_id, seq FROM device_state WHERE device_id LIKE :p AND seq IS NOT NULL")
+                            .bind("p", prefix + "%")
+                            .map((rs, ctx) -> {
+                                String key = rs.getString("device_id") + "/" + rs.getString("boot_id");
+                                long seq = rs.getLong("seq");
+                                Long before = seen.put(key, seq);
+                                if (before != null && seq < before) {
+                                    backwards.add(key + ": " + before + " -> " + seq);
+                                }
+                                return key;
+                            }).list());
+                    samples.incrementAndGet();
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // the database may be the fault under test: try again
+                }
+            }
+        }
+
+        /** Stops watching and checks what it saw. */
+        void assertNeverBackwards() throws InterruptedException {
+            close();
+            assertThat(samples.get()).as("the watch looked").isPositive();
+            assertThat(backwards).as("latest seq went down within a boot").isEmpty();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(5_000);
+        }
+    }
+
     /** A terminal publishing numbered statuses in the background; {@link #acknowledged()} counts PUBACKs. */
     private final class Publisher implements AutoCloseable {
         private final String deviceId;
@@ -163,6 +222,7 @@ class TelemetryFaultsIT {
         TcpProxy toDatabase = proxy(db.server().port());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         TelemetryConsumer consumer = consumer("db-outage", broker.url(), databaseThrough(toDatabase), meters);
+        StateWatch watch = new StateWatch("fault-db");
         Publisher terminal = new Publisher("fault-db", Duration.ofMillis(20));
         await().atMost(Duration.ofSeconds(20)).until(() -> storedSeqs("fault-db").size() >= 20);
 
@@ -183,6 +243,7 @@ class TelemetryFaultsIT {
 
         long last = terminal.stop();
         everyAcknowledgedStatusStoredOnce("fault-db", last);
+        watch.assertNeverBackwards();
         long catchUpMs = Duration.between(restored, Instant.now()).toMillis();
         System.out.printf("FAULT database down %d s: %d statuses acknowledged by the broker meanwhile, %d stored after, "
                         + "0 lost, 0 duplicates; %.0f retries; process CPU %.1f s during the outage; consumer backlog at most %d; "
@@ -400,6 +461,7 @@ class TelemetryFaultsIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> agents.stream().allMatch(a -> a.state().connected()));
         await().atMost(Duration.ofSeconds(30)).until(() -> storedSeqs("fault-restart-99").size() >= 3);
 
+        StateWatch watch = new StateWatch("fault-restart-");
         broker.stop();
         Instant down = Instant.now();
         Thread.sleep(3_000); // the agents keep producing statuses into their disk buffers
@@ -420,6 +482,7 @@ class TelemetryFaultsIT {
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
             assertThat(stored).doesNotHaveDuplicates();
         }
+        watch.assertNeverBackwards();
         System.out.printf("FAULT broker restarted (3 s down) under 100 agents: %d statuses buffered during the outage, "
                 + "%d sent in all, every seq stored once, 0 lost; all agents reconnected and drained their buffers %d ms after "
                 + "the broker went down%n", buffered, total, recoveredMs);
@@ -431,6 +494,7 @@ class TelemetryFaultsIT {
         TcpProxy toBroker = proxy(broker.port());
         consumer("first", "tcp://127.0.0.1:" + toBroker.port(), db.database(), new SimpleMeterRegistry());
         TelemetryConsumer second = consumer("second", broker.url(), db.database(), new SimpleMeterRegistry());
+        StateWatch watch = new StateWatch("fault-pair-");
         List<Publisher> terminals = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             terminals.add(new Publisher("fault-pair-" + i, Duration.ofMillis(10)));
@@ -448,6 +512,7 @@ class TelemetryFaultsIT {
             sent += last;
             everyAcknowledgedStatusStoredOnce(terminal.deviceId, last);
         }
+        watch.assertNeverBackwards();
         System.out.printf("FAULT one of two consumers killed: %d statuses acknowledged, %d stored once, 0 lost%n", sent, sent);
     }
 }
