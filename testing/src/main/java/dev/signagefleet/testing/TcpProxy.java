@@ -142,7 +142,7 @@ public final class TcpProxy implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(java.io.Closeable socket) {
         try {
             socket.close();
         } catch (IOException e) {
@@ -157,11 +157,4 @@ public final class TcpProxy implements AutoCloseable {
         down();
     }
 
-    private static void closeQuietly(ServerSocket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // nothing to do
-        }
-    }
 }

@@ -62,7 +62,7 @@ public final class DeviceCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (!deviceId.matches("[A-Za-z0-9_-]{1,64}")) {
+            if (!dev.signagefleet.telemetry.registry.DeviceRegistry.ID.matcher(deviceId).matches()) {
                 System.err.println("signage device cert: the device id must be 1 to 64 letters, digits, '-' or '_', was '"
                         + deviceId + "'");
                 return 2;

@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class StatusGapSweeper {
         if (listening.isEmpty() || listening.get().isAfter(now.minus(grace))) {
             return List.of();
         }
-        List<Gap> announced = new java.util.ArrayList<>();
+        List<Gap> announced = new ArrayList<>();
         while (true) {
             int claimed = jdbi.inTransaction(handle -> {
                 List<Suspect> due = handle.createQuery(CLAIM)
