@@ -55,8 +55,10 @@ public final class FreePorts {
     }
 
     private static int ephemeralLow() {
-        try {
-            return Integer.parseInt(Files.readString(EPHEMERAL_RANGE).trim().split("\\s+")[0]);
+        // A proc file reports size 0, so it is read line by line rather than with Files.readString.
+        try (java.io.BufferedReader in = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+            int low = Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
+            return low > LOWEST + 1000 ? low : 32_768;
         } catch (IOException | RuntimeException e) {
             return 32_768; // not Linux, or unreadable: the usual default
         }
