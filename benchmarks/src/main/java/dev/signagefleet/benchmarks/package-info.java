@@ -1,0 +1,4 @@
+/**
+ * Benchmarks of signage-fleet, each measured against a baseline in the same run (see BENCHMARKS.md).
+ */
+package dev.signagefleet.benchmarks;
