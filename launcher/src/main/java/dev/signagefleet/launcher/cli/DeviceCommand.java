@@ -3,7 +3,7 @@ package dev.signagefleet.launcher.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.signagefleet.launcher.files.OwnerOnlyFile;
+import dev.signagefleet.common.files.OwnerOnlyFile;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

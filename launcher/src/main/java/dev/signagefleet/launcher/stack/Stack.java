@@ -14,7 +14,7 @@ import dev.signagefleet.embedded.broker.BrokerPrincipal;
 import dev.signagefleet.embedded.broker.EmbeddedBroker;
 import dev.signagefleet.embedded.database.EmbeddedDatabase;
 import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
-import dev.signagefleet.launcher.files.OwnerOnlyFile;
+import dev.signagefleet.common.files.OwnerOnlyFile;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
 import dev.signagefleet.embedded.broker.LocalPki;
 import dev.signagefleet.management.ManagementServer;

@@ -1,4 +1,4 @@
-package dev.signagefleet.launcher.files;
+package dev.signagefleet.common.files;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
