@@ -70,15 +70,8 @@ final class Pipeline implements AutoCloseable {
     Pipeline(Settings env, Database database, SqsSettings sqsSettings, boolean volatileQueues, MqttSettings mqtt,
              Path contentDir, java.util.function.Supplier<String> publicBaseUrl, Clock clock, MeterRegistry meters) {
         this.sqs = SqsClients.create(sqsSettings);
-        QueueDirectory queues = new QueueDirectory(sqs, env.integer("SIGNAGE_SQS_MAX_RECEIVES", 5, 1, 1000),
-                env.seconds("SIGNAGE_SQS_VISIBILITY_SEC", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofHours(12)));
-        String prefix = env.string("SIGNAGE_QUEUE_PREFIX", "signage-");
-        this.topology = env.optional("SIGNAGE_SUBSCRIPTIONS")
-                .map(text -> QueueTopology.parse(prefix, text))
-                .orElseGet(() -> new QueueTopology(prefix, List.of(
-                        new QueueTopology.Subscription(ContentBuilder.CONSUMER, ContentBuilder.SUBSCRIBES),
-                        new QueueTopology.Subscription(ContentRegistry.CONSUMER, ContentRegistry.SUBSCRIBES),
-                        new QueueTopology.Subscription(UploadJourney.CONSUMER, UploadJourney.SUBSCRIBES))));
+        QueueDirectory queues = new QueueDirectory(sqs, PipelineQueues.maxReceives(env), PipelineQueues.visibility(env));
+        this.topology = PipelineQueues.topology(env);
         if (env.bool("SIGNAGE_SQS_PROVISION", true)) {
             try {
                 topology.queues().forEach(queues::provision);
@@ -195,11 +188,9 @@ final class Pipeline implements AutoCloseable {
      * subscribes to go nowhere): say so at start.
      */
     private static void warnAboutMissingSubscriptions(QueueTopology topology) {
-        java.util.Map<String, List<String>> needs = new java.util.LinkedHashMap<>();
-        needs.put(ContentBuilder.CONSUMER, ContentBuilder.SUBSCRIBES);
-        needs.put(ContentRegistry.CONSUMER, ContentRegistry.SUBSCRIBES);
-        needs.put(UploadJourney.CONSUMER, UploadJourney.SUBSCRIBES);
-        needs.forEach((consumer, types) -> {
+        for (QueueTopology.Subscription needed : PipelineQueues.DEFAULT_SUBSCRIPTIONS) {
+            String consumer = needed.consumer();
+            List<String> types = needed.eventTypes();
             for (String type : types) {
                 if (!topology.queuesFor(type).contains(topology.queueOf(consumer))) {
                     log.warn("SIGNAGE_SUBSCRIPTIONS does not send {} to {}'s queue {}: that service will never see these "
@@ -207,6 +198,6 @@ final class Pipeline implements AutoCloseable {
                             type, consumer, topology.queueOf(consumer), consumer, String.join(",", types));
                 }
             }
-        });
+        }
     }
 }
