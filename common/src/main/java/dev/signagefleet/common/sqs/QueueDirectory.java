@@ -52,19 +52,29 @@ public final class QueueDirectory {
     public void provision(String queue) {
         String dlq = QueueTopology.deadLetterQueueOf(queue);
         String dlqUrl = sqs.createQueue(CreateQueueRequest.builder().queueName(dlq)
-                .attributes(Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600")).build()).queueUrl();
+                .attributes(deadLetterQueueAttributes()).build()).queueUrl();
         urls.put(dlq, dlqUrl);
         String dlqArn = sqs.getQueueAttributes(GetQueueAttributesRequest.builder().queueUrl(dlqUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN).build()).attributes().get(QueueAttributeName.QUEUE_ARN);
-        String redrive = Json.mapper().createObjectNode()
-                .put("deadLetterTargetArn", dlqArn)
-                .put("maxReceiveCount", String.valueOf(maxReceives))
-                .toString();
-        String url = sqs.createQueue(CreateQueueRequest.builder().queueName(queue).attributes(Map.of(
-                QueueAttributeName.VISIBILITY_TIMEOUT, String.valueOf(visibility.toSeconds()),
-                QueueAttributeName.REDRIVE_POLICY, redrive)).build()).queueUrl();
+        String url = sqs.createQueue(CreateQueueRequest.builder().queueName(queue)
+                .attributes(queueAttributes(dlqArn, maxReceives, visibility)).build()).queueUrl();
         urls.put(queue, url);
         log.info("Queue {} ready (dead letters to {} after {} receives)", queue, dlq, maxReceives);
+    }
+
+    /** A dead-letter queue keeps its messages 14 days, the SQS maximum: time for a person to look. */
+    public static Map<QueueAttributeName, String> deadLetterQueueAttributes() {
+        return Map.of(QueueAttributeName.MESSAGE_RETENTION_PERIOD, "1209600");
+    }
+
+    /** A consumer queue: its visibility timeout, and its redrive policy to {@code deadLetterArn} after {@code maxReceives}. */
+    public static Map<QueueAttributeName, String> queueAttributes(String deadLetterArn, int maxReceives, Duration visibility) {
+        String redrive = Json.mapper().createObjectNode()
+                .put("deadLetterTargetArn", deadLetterArn)
+                .put("maxReceiveCount", String.valueOf(maxReceives))
+                .toString();
+        return Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, String.valueOf(visibility.toSeconds()),
+                QueueAttributeName.REDRIVE_POLICY, redrive);
     }
 
     /** The URL of an existing queue. */
