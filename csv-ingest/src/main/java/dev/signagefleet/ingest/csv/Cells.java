@@ -55,6 +55,23 @@ final class Cells {
         return trimmed.startsWith("'-") ? trimmed.substring(1) : trimmed;
     }
 
+    /**
+     * Free text as the exports write it back: a cell a spreadsheet would run as a formula
+     * ({@code =}, {@code +}, {@code -}, {@code @}, tab or CR first) is exported with a leading
+     * apostrophe, so that apostrophe is dropped again and an exported file uploads unchanged. The one
+     * cost: a text really meant to start with an apostrophe followed by one of those characters loses
+     * the apostrophe.
+     */
+    static String unescapeText(String text) {
+        if (text.length() >= 2 && text.charAt(0) == '\'') {
+            char second = text.charAt(1);
+            if (second == '=' || second == '+' || second == '-' || second == '@' || second == '\t' || second == '\r') {
+                return text.substring(1);
+            }
+        }
+        return text;
+    }
+
     /** True for 1 to 64 of A-Z, a-z, 0-9, '-' and '_': slide ids and group names. */
     static boolean isIdentifier(String text) {
         int n = text.length();

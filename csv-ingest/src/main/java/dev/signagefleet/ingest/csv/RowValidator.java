@@ -105,6 +105,7 @@ final class RowValidator {
         if (title == null) {
             return null;
         }
+        title = Cells.unescapeText(title);
         if (Cells.trim(title).isEmpty()) {
             problem(SlideColumn.TITLE, Problem.REQUIRED, "title is required but the cell is empty");
         } else {
@@ -119,6 +120,7 @@ final class RowValidator {
         if (text == null || text.isEmpty()) {
             return null;
         }
+        text = Cells.unescapeText(text);
         checkLength(column, text, max);
         return text;
     }

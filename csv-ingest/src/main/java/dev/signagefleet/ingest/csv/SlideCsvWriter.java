@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * Writes slides as a CSV in the upload format, for exports: the columns in their usual order, times
  * with the offset of the fleet's zone, and cells a spreadsheet would run as a formula escaped with an
- * apostrophe (so a re-upload of an escaped cell keeps the apostrophe). Starts with a byte order mark
+ * apostrophe (the reader drops it again, so an export uploads unchanged). Starts with a byte order mark
  * for Excel: write it to a UTF-8 writer.
  */
 public final class SlideCsvWriter implements Flushable, Closeable {

@@ -3,6 +3,7 @@ package dev.signagefleet.ingest.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.ingest.csv.Problem;
+import dev.signagefleet.ingest.csv.Slide;
 import java.io.IOException;
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -141,6 +143,28 @@ public final class UploadQueries {
                         rs.getString("image_url"), rs.getInt("duration_sec"), instant(rs, "start_at"), instant(rs, "end_at"),
                         rs.getString("target_group"), rs.getInt("priority"), rs.getString("upload_id")))
                 .findOne());
+    }
+
+    /**
+     * Every active slide (its newest version of an upload that has not failed), by slide id, to
+     * {@code each}; with {@code group}, only those whose active version targets that group. Streams
+     * from the database, so an export of a million slides holds one at a time.
+     */
+    public void forEachActiveSlide(String group, Consumer<Slide> each) {
+        jdbi.useTransaction(h -> h.createQuery("""
+                        SELECT * FROM (
+                            SELECT DISTINCT ON (s.slide_id) s.* FROM slides s JOIN uploads u USING (upload_id)
+                            WHERE u.status <> 'FAILED'
+                            ORDER BY s.slide_id, u.created_at DESC, s.upload_id DESC) active
+                        WHERE CAST(:group AS text) IS NULL OR target_group = :group
+                        ORDER BY slide_id
+                        """)
+                .bind("group", group)
+                .setFetchSize(1000)
+                .map((rs, ctx) -> new Slide(rs.getString("slide_id"), rs.getString("title"), rs.getString("body"),
+                        rs.getString("image_url"), rs.getInt("duration_sec"), instant(rs, "start_at"), instant(rs, "end_at"),
+                        rs.getString("target_group"), rs.getInt("priority"), rs.getInt("line")))
+                .forEach(each));
     }
 
     static String stage(String source) {

@@ -81,11 +81,19 @@ public final class UploadService {
         this.onAccepted = callback;
     }
 
+    private final ZoneId fleetZone;
+
     public UploadService(Jdbi jdbi, Clock clock, ZoneId fleetZone) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.fleetZone = fleetZone;
         this.reader = new SlideCsvReader(fleetZone, CsvLimits.DEFAULTS);
         this.queries = new UploadQueries(jdbi);
+    }
+
+    /** The zone times without an offset are read in, and exports are written in. */
+    public ZoneId fleetZone() {
+        return fleetZone;
     }
 
     /**

@@ -163,6 +163,18 @@ class SlideCsvReaderTest {
     }
 
     @Test
+    void theApostropheAnExportPutsBeforeAFormulaIsDroppedAndNoOtherApostrophe() {
+        CsvFixture.Outcome out = CsvFixture.utf8(HEADER + "s1,'=cmd|' /C calc'!A0,'-50% off,,5,,,,\n"
+                + "s2,'quoted',''=twice,,5,,,,\n");
+
+        assertThat(out.result().ok()).isTrue();
+        assertThat(out.slide("s1").title()).isEqualTo("=cmd|' /C calc'!A0");
+        assertThat(out.slide("s1").body()).isEqualTo("-50% off");
+        assertThat(out.slide("s2").title()).isEqualTo("'quoted'");
+        assertThat(out.slide("s2").body()).isEqualTo("''=twice");
+    }
+
+    @Test
     void blankRowsAreSkippedWithAWarning() {
         CsvFixture.Outcome out = CsvFixture.utf8("slide_id,title,duration_sec\n\ns1,T,5\n,,\n\n");
 

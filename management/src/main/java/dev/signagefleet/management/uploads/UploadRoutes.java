@@ -3,6 +3,7 @@ package dev.signagefleet.management.uploads;
 import dev.signagefleet.ingest.csv.CsvCharsets;
 import dev.signagefleet.ingest.csv.Problem;
 import dev.signagefleet.ingest.csv.ProblemReport;
+import dev.signagefleet.ingest.csv.SlideCsvWriter;
 import dev.signagefleet.ingest.upload.UploadQueries;
 import dev.signagefleet.ingest.upload.UploadService;
 import dev.signagefleet.ingest.upload.UploadView;
@@ -55,6 +56,7 @@ public final class UploadRoutes implements Routes {
         routes.get("/api/uploads/{id}", this::one, Role.VIEWER);
         routes.get("/api/uploads/{id}/errors.csv", this::errors, Role.VIEWER);
         routes.get("/api/slides/{slideId}", this::slide, Role.VIEWER);
+        routes.get("/api/slides.csv", this::slidesCsv, Role.VIEWER);
     }
 
     private void upload(Context ctx) throws IOException {
@@ -232,6 +234,20 @@ public final class UploadRoutes implements Routes {
     private void slide(Context ctx) {
         String id = ctx.pathParam("slideId");
         ctx.json(queries.slide(id).orElseThrow(() -> ApiException.notFound("Slide", id)));
+    }
+
+    /**
+     * The active slides in the upload format, so an admin can edit them in a spreadsheet and upload
+     * them again; cells a spreadsheet would run as a formula are escaped with an apostrophe.
+     */
+    private void slidesCsv(Context ctx) throws IOException {
+        String group = QueryParams.text(ctx, "group", 64);
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + (group != null && group.matches("[A-Za-z0-9_-]+") ? "slides-" + group : "slides") + ".csv\"");
+        try (SlideCsvWriter csv = new SlideCsvWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8),
+                uploads.fleetZone())) {
+            queries.forEachActiveSlide(group, csv::write);
+        }
     }
 
     private static Map<String, Object> summary(UploadView u) {
