@@ -1,0 +1,92 @@
+package dev.signagefleet.aws.plan;
+
+import dev.signagefleet.common.sqs.QueueTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code signage aws setup} makes sure exists, computed offline from the product's own
+ * declarations: the pipeline's queues (each with its dead-letter queue), the device policy, a thing
+ * group per signage group, and optionally the topic rule that forwards status messages to SQS.
+ *
+ * @param queues       consumer queues; each gets {@code {queue}-dlq}
+ * @param account      the AWS account id when known; setup otherwise reads it from the first queue's ARN
+ * @param statusRule   the topic rule, when a role for it was given
+ */
+public record ProvisioningPlan(String region, Names names, Optional<String> account, List<String> queues, int maxReceives,
+                               Duration visibility, List<String> groups, Optional<StatusRule> statusRule) {
+
+    /** Shown in a dry run where the account id goes. */
+    public static final String ACCOUNT_PLACEHOLDER = "<account-id>";
+
+    /**
+     * The rule that forwards every terminal's status to {@link Names#statusQueue()}.
+     *
+     * @param roleArn an IAM role AWS IoT assumes to send to the queue ({@code sqs:SendMessage})
+     */
+    public record StatusRule(String name, String queue, String roleArn) {
+
+        /** The device id is taken from the topic, so a payload cannot claim another terminal's id unseen. */
+        public String sql() {
+            return "SELECT *, topic(3) AS topicDeviceId, timestamp() AS receivedAtMillis FROM 'dt/signage/+/status'";
+        }
+    }
+
+    public ProvisioningPlan {
+        queues = List.copyOf(queues);
+        groups = List.copyOf(groups);
+    }
+
+    /**
+     * @param topology the pipeline's subscription map, named with {@link Names#queuePrefix()}
+     * @param ruleRole the role for the status topic rule; empty = no rule
+     */
+    public static ProvisioningPlan of(String region, Names names, Optional<String> account, QueueTopology topology,
+                                      int maxReceives, Duration visibility, List<String> groups, Optional<String> ruleRole) {
+        List<String> queues = new ArrayList<>(topology.queues());
+        Optional<StatusRule> rule = ruleRole.map(role -> new StatusRule(names.statusRule(), names.statusQueue(), role));
+        rule.ifPresent(r -> queues.add(r.queue()));
+        return new ProvisioningPlan(region, names, account, queues, maxReceives, visibility, groups, rule);
+    }
+
+    /** Every queue setup creates, dead-letter queues first (a queue's redrive policy names its dead-letter queue). */
+    public List<String> allQueues() {
+        List<String> all = new ArrayList<>();
+        for (String queue : queues) {
+            all.add(QueueTopology.deadLetterQueueOf(queue));
+            all.add(queue);
+        }
+        return all;
+    }
+
+    public String policyDocument(String accountId) {
+        return DevicePolicy.document(region, accountId);
+    }
+
+    /** The plan as text, one resource a line (the policy document in full), for a dry run. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (String queue : queues) {
+            String dlq = QueueTopology.deadLetterQueueOf(queue);
+            lines.add("sqs queue     " + dlq + "  (dead-letter queue, keeps messages 14 days)");
+            lines.add("sqs queue     " + queue + "  (visibility " + visibility.toSeconds() + " s; to " + dlq + " after "
+                    + maxReceives + " receives)");
+        }
+        String account = this.account.orElse(ACCOUNT_PLACEHOLDER);
+        lines.add("iot policy    " + names.policy() + "  (attached to every device certificate):");
+        policyDocument(account).lines().forEach(line -> lines.add("                " + line));
+        if (groups.isEmpty()) {
+            lines.add("thing groups  none given (--group G); add-device creates its group's thing group");
+        }
+        for (String group : groups) {
+            lines.add("thing group   " + names.thingGroup(group) + "  (signage group " + group + ")");
+        }
+        statusRule.ifPresentOrElse(
+                rule -> lines.add("topic rule    " + rule.name() + "  " + rule.sql() + "  ->  sqs " + rule.queue()
+                        + " (role " + rule.roleArn() + ")"),
+                () -> lines.add("topic rule    none (--status-rule-role ARN forwards status messages to " + names.statusQueue() + ")"));
+        return lines;
+    }
+}
