@@ -10,6 +10,8 @@ import dev.signagefleet.telemetry.sync.ContentSyncSweeper;
 import dev.signagefleet.telemetry.connectivity.DeviceEventLog;
 import dev.signagefleet.telemetry.history.HistoryMaintenance;
 import dev.signagefleet.telemetry.ingest.BatchApplier;
+import dev.signagefleet.telemetry.ingest.QuarantineReplay;
+import dev.signagefleet.telemetry.ingest.TelemetryDecoder;
 import dev.signagefleet.telemetry.ingest.TelemetryIngest;
 import dev.signagefleet.telemetry.state.StateRules;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,19 +46,22 @@ public final class TelemetryConsumer implements AutoCloseable {
     private final StatusGapSweeper gaps;
     private final HistoryMaintenance partitions;
     private final ScheduledExecutorService scheduler;
+    private final QuarantineReplay replay;
 
     private TelemetryConsumer(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters) {
         this.config = config;
         StateRules rules = new StateRules(config.heartbeat());
         this.partitions = new HistoryMaintenance(database.jdbi(), clock, config.retentionDays());
-        this.ingest = new TelemetryIngest(config, new BatchApplier(database.jdbi(), rules), clock, meters,
-                this::afterCommit);
+        BatchApplier applier = new BatchApplier(database.jdbi(), rules);
+        this.ingest = new TelemetryIngest(config, applier, clock, meters, this::afterCommit);
         this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock, ingest::listeningSince);
         this.contentSync = new ContentSyncSweeper(database.jdbi(), clock, ContentSync.DEFAULT_PENDING_GRACE,
                 ingest::listeningSince);
         this.gaps = new StatusGapSweeper(database.jdbi(), clock, StatusGapSweeper.DEFAULT_GRACE, ingest::listeningSince);
         this.relay = new OutboxRelay(database.jdbi(), DeviceEventLog.SOURCE,
                 new MqttEventPublisher(ingest.client(), Duration.ofSeconds(10)), OutboxRelay.Options.defaults(), meters);
+        this.replay = new QuarantineReplay(database.jdbi(), new TelemetryDecoder(config.maxPayloadBytes(), clock), applier, clock,
+                relay::nudge);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "telemetry-maintenance");
             t.setDaemon(true);
@@ -78,6 +83,11 @@ public final class TelemetryConsumer implements AutoCloseable {
                 config.clientId(), config.heartbeat().toSeconds(), config.heartbeat().toSeconds() * 2,
                 config.heartbeat().toSeconds() * 3, config.batchSize(), config.retentionDays());
         return consumer;
+    }
+
+    /** Puts quarantined messages back into the history, with this consumer's rules and limits. */
+    public QuarantineReplay quarantineReplay() {
+        return replay;
     }
 
     private void afterCommit(BatchApplier.Outcome outcome) {

@@ -339,7 +339,7 @@ public final class FleetQueries {
                             return m;
                         }).merge((String) r[1], (Long) r[2], Long::sum);
                     });
-            long quarantined = h.createQuery("SELECT count(*) FROM quarantined_messages").mapTo(Long.class).one();
+            long quarantined = h.createQuery("SELECT count(*) FROM quarantined_messages WHERE replayed_at IS NULL").mapTo(Long.class).one();
             return new FleetSummary(total[0], byConnectivity, byContentSync, byGroup, byGroupSync, byVersion, quarantined);
         });
     }
