@@ -74,12 +74,21 @@ public final class IotRegistry {
         return new Step(Step.Outcome.UPDATED, "topic rule", rule.name(), "SQL, queue or role changed");
     }
 
+    /**
+     * Looked up in the list of rules first: AWS IoT answers GetTopicRule for a rule that does not
+     * exist with an authorization error, not with "not found".
+     */
     Optional<GetTopicRuleResponse> statusRule() {
-        try {
-            return Optional.of(iot.getTopicRule(b -> b.ruleName(names.statusRule())));
-        } catch (ResourceNotFoundException e) {
-            return Optional.empty();
-        }
+        String token = null;
+        do {
+            String next = token;
+            var page = iot.listTopicRules(b -> b.nextToken(next));
+            if (page.rules().stream().anyMatch(rule -> names.statusRule().equals(rule.ruleName()))) {
+                return Optional.of(iot.getTopicRule(b -> b.ruleName(names.statusRule())));
+            }
+            token = page.nextToken();
+        } while (token != null);
+        return Optional.empty();
     }
 
     Step deleteStatusRule() {
