@@ -1,5 +1,6 @@
 package dev.signagefleet.launcher;
 
+import dev.signagefleet.launcher.cli.AwsCommand;
 import dev.signagefleet.launcher.cli.DeadLettersCommand;
 import dev.signagefleet.launcher.cli.DeviceCommand;
 import dev.signagefleet.launcher.cli.DevicesCommand;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SignageCommand.Version.class,
         description = "signage-fleet: backend for fleets of digital-signage terminals.",
-        subcommands = {UpCommand.class, DevicesCommand.class, DeviceCommand.class, UploadCommand.class, DeadLettersCommand.class,
+        subcommands = {UpCommand.class, DevicesCommand.class, DeviceCommand.class, UploadCommand.class, DeadLettersCommand.class, AwsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SignageCommand implements Runnable {
 
