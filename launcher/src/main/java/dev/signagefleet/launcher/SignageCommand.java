@@ -4,6 +4,7 @@ import dev.signagefleet.launcher.cli.AwsCommand;
 import dev.signagefleet.launcher.cli.DeadLettersCommand;
 import dev.signagefleet.launcher.cli.DeviceCommand;
 import dev.signagefleet.launcher.cli.DevicesCommand;
+import dev.signagefleet.launcher.cli.QuarantineCommand;
 import dev.signagefleet.launcher.cli.UploadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
         versionProvider = SignageCommand.Version.class,
         description = "signage-fleet: backend for fleets of digital-signage terminals.",
         subcommands = {UpCommand.class, DevicesCommand.class, DeviceCommand.class, UploadCommand.class, DeadLettersCommand.class, AwsCommand.class,
+                QuarantineCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SignageCommand implements Runnable {
 

@@ -14,6 +14,7 @@ import dev.signagefleet.launcher.stack.StackOptions;
 import dev.signagefleet.embedded.broker.BrokerPrincipal;
 import dev.signagefleet.telemetry.TelemetryConfig;
 import dev.signagefleet.telemetry.TelemetryConsumer;
+import dev.signagefleet.telemetry.registry.NewDevice;
 import dev.signagefleet.testing.BrokerExtension;
 import dev.signagefleet.testing.FreePorts;
 import dev.signagefleet.testing.PostgresExtension;
@@ -249,5 +250,64 @@ class StackIT {
         org.assertj.core.api.Assertions.assertThatThrownBy(client::connect)
                 .hasMessageContaining("BAD_USER_NAME_OR_PASSWORD");
         assertThat(stack.broker().orElseThrow().refusedConnects()).isEqualTo(1);
+    }
+
+    @Test
+    void telemetryTheDatabaseRefusedIsReplayedFromTheCliOnceTheCauseIsFixed() throws Exception {
+        Stack stack = start(Files.createTempDirectory("stack-it-"), 0, FreePorts.next(), FreePorts.next());
+        String credential = stack.registry().register(new NewDevice("q-1", "osaka", null, null), "test").credential();
+        int port = Integer.parseInt(stack.mqttUrl().substring(stack.mqttUrl().lastIndexOf(':') + 1));
+        Mqtt5BlockingClient client = Mqtt5Client.builder().identifier("q-1").serverHost("127.0.0.1").serverPort(port)
+                .simpleAuth().username("q-1").password(credential.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .buildBlocking();
+        client.connect();
+        // A deployment gone wrong: the history table is not where the consumer expects it (as a failed migration leaves it).
+        stack.database().jdbi().useHandle(h -> h.execute("ALTER TABLE status_history RENAME TO status_history_misplaced"));
+        try {
+            for (int seq = 1; seq <= 2; seq++) {
+                client.publishWith().topic("dt/signage/q-1/status").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("{\"v\":1,\"deviceId\":\"q-1\",\"bootId\":\"b\",\"seq\":" + seq + ",\"sentAt\":\""
+                                + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8)).send();
+            }
+            client.publishWith().topic("dt/signage/q-1/status").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("{broken".getBytes(StandardCharsets.UTF_8)).send();
+            await().atMost(Duration.ofSeconds(20)).until(() -> api(stack, "/api/quarantine?deviceId=q-1").get("items").size() == 3);
+        } finally {
+            stack.database().jdbi().useHandle(h -> h.execute("ALTER TABLE status_history_misplaced RENAME TO status_history"));
+            client.disconnect();
+        }
+        assertThat(api(stack, "/api/quarantine?deviceId=q-1").get("items").findValuesAsText("reason"))
+                .filteredOn(r -> r.startsWith("refused by the database")).hasSize(2);
+
+        String api = "http://127.0.0.1:" + stack.httpPort();
+        Cli dry = cli("quarantine", "replay", "--dry-run", "--device", "q-1", "--api", api, "--password", ADMIN_PASSWORD);
+        assertThat(dry.exit()).as(dry.out()).isZero();
+        assertThat(dry.out()).contains("Dry run, nothing changed. 3 examined: 2 would be stored", "1 still invalid");
+        assertThat(api(stack, "/api/devices/q-1/history").get("items")).isEmpty();
+
+        Cli done = cli("quarantine", "replay", "--api", api, "--password", ADMIN_PASSWORD);
+        assertThat(done.exit()).as(done.out()).isZero();
+        assertThat(done.out()).contains("3 examined: 2 stored", "STILL_REJECTED");
+        assertThat(api(stack, "/api/devices/q-1/history").get("items").findValuesAsText("seq")).containsExactly("1", "2");
+        assertThat(api(stack, "/api/fleet/summary").get("delivery").get("quarantinedMessages").asLong()).isEqualTo(1);
+
+        Cli list = cli("quarantine", "--api", api, "--password", ADMIN_PASSWORD);
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).contains("q-1").contains("1 quarantined message(s)").doesNotContain("refused by the database");
+    }
+
+    private record Cli(int exit, String out) {
+    }
+
+    private static Cli cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new SignageCommand()).execute(args);
+            return new Cli(exit, out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+        }
     }
 }

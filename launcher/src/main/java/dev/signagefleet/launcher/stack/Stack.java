@@ -38,6 +38,7 @@ import dev.signagefleet.management.console.StagedUploads;
 import dev.signagefleet.management.console.UploadPages;
 import dev.signagefleet.management.contents.ContentRoutes;
 import dev.signagefleet.management.deadletters.DeadLetterRoutes;
+import dev.signagefleet.management.quarantine.QuarantineRoutes;
 import dev.signagefleet.management.devices.DeviceGroupRoutes;
 import dev.signagefleet.management.devices.DeviceRoutes;
 import dev.signagefleet.management.fleet.FleetRoutes;
@@ -235,6 +236,7 @@ public final class Stack implements AutoCloseable {
                 new UploadRoutes(pipeline.uploads, pipeline.uploadQueries, maxUploadBytes),
                 new ContentRoutes(pipeline.catalog, registry, users, throttle),
                 new DeadLetterRoutes(pipeline.deadLetters),
+                new QuarantineRoutes(telemetry.quarantineReplay()),
                 new OpsRoutes(checks, meters)));
         AlertsService alerts = new AlertsService(database.jdbi(), clock, AlertsConfig.from(env));
         started.push(new Step("alerts", alerts));

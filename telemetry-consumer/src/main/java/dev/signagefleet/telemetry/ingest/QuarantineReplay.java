@@ -88,6 +88,39 @@ public final class QuarantineReplay {
         this.afterChanges = afterChanges;
     }
 
+    /** A quarantined message as an operator sees it: why, from whom, how big, and whether it was replayed. */
+    public record Entry(long id, Instant receivedAt, String topic, String deviceId, String reason, int sizeBytes,
+                        boolean complete, String payloadPreview, Instant replayedAt, String replayResult) {
+    }
+
+    /** Newest first; only those not replayed unless {@code includeReplayed}. */
+    public List<Entry> list(String deviceId, boolean includeReplayed, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id, received_at, topic, device_id, reason, payload_size, length(payload) AS kept,
+                               substring(payload FROM 1 FOR 300) AS preview, replayed_at, replay_result
+                        FROM quarantined_messages
+                        WHERE (CAST(:device AS text) IS NULL OR device_id = :device) AND (:all OR replayed_at IS NULL)
+                        ORDER BY id DESC LIMIT :limit
+                        """)
+                .bind("device", deviceId)
+                .bind("all", includeReplayed)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Entry(rs.getLong("id"), rs.getTimestamp("received_at").toInstant(), rs.getString("topic"),
+                        rs.getString("device_id"), rs.getString("reason"), rs.getInt("payload_size"),
+                        rs.getInt("kept") >= rs.getInt("payload_size"), preview(rs.getBytes("preview")),
+                        rs.getTimestamp("replayed_at") == null ? null : rs.getTimestamp("replayed_at").toInstant(),
+                        rs.getString("replay_result")))
+                .list());
+    }
+
+    /** The first bytes as text for a person: undecodable bytes and control characters shown as U+FFFD. */
+    private static String preview(byte[] bytes) {
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? 0xFFFD : c));
+        return out.toString();
+    }
+
     private record Row(long id, String topic, String deviceId, byte[] payload, int size, Instant receivedAt,
                        Instant replayedAt) {
     }
