@@ -109,6 +109,14 @@ public final class AwsCommand implements Callable<Integer> {
         }
     }
 
+    /** Each step is printed as soon as it is done, so a failure shows how far the command got. */
+    static java.util.function.Consumer<Step> printer(PrintWriter out) {
+        return step -> {
+            out.println(step);
+            out.flush();
+        };
+    }
+
     @Command(name = "setup", mixinStandardHelpOptions = true,
             description = "Create what the system needs, idempotently: SQS queues and dead-letter queues, the device policy, thing"
                     + " groups, optionally the status topic rule. Prints per resource: exists, created or updated.")
@@ -152,10 +160,7 @@ public final class AwsCommand implements Callable<Integer> {
                 out.println("Setting up prefix " + names.prefix() + " in " + plan.region() + ":");
                 List<Step> steps;
                 try (IotClient iot = AwsClients.iot(target.settings()); SqsClient sqs = AwsClients.sqs(target.settings())) {
-                    steps = new Setup(iot, sqs).apply(plan, step -> {
-                        out.println(step);
-                        out.flush();
-                    });
+                    steps = new Setup(iot, sqs).apply(plan, printer(out));
                 }
                 Map<Step.Outcome, Integer> counts = new TreeMap<>();
                 steps.forEach(s -> counts.merge(s.outcome(), 1, Integer::sum));
@@ -198,17 +203,15 @@ public final class AwsCommand implements Callable<Integer> {
                 Path install = installDir != null ? installDir : out.toAbsolutePath();
                 DeviceBundle bundle;
                 try (IotClient iot = AwsClients.iot(target.settings())) {
-                    bundle = new AddDevice(iot, target.names()).add(deviceId, group, install, step -> {
-                        print.println(step);
-                        print.flush();
-                    });
+                    bundle = new AddDevice(iot, target.names()).add(deviceId, group, install, printer(print));
                 }
                 Path config;
                 try {
                     config = bundle.writeTo(out);
                 } catch (IOException e) {
                     throw new IOException(e.getMessage() + ". The thing " + deviceId + " and its certificate exist but the private"
-                            + " key is lost: run 'signage aws teardown' or delete the thing, then add it again", e);
+                            + " key is lost: detach and delete its certificate and the thing (or 'signage aws teardown' for the whole prefix),"
+                            + " then add it again", e);
                 }
                 print.println("Bundle for " + deviceId + " written to " + out.toAbsolutePath() + ": " + DeviceBundle.CONFIG + ", "
                         + DeviceBundle.CERTIFICATE + ", " + DeviceBundle.PRIVATE_KEY + " (owner only), AmazonRootCA1.pem");
@@ -236,10 +239,7 @@ public final class AwsCommand implements Callable<Integer> {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Removing prefix " + target.names().prefix() + " in " + target.region() + ":");
                 try (IotClient iot = AwsClients.iot(target.settings()); SqsClient sqs = AwsClients.sqs(target.settings())) {
-                    new Teardown(iot, sqs).apply(target.names(), target.queues(), step -> {
-                        out.println(step);
-                        out.flush();
-                    });
+                    new Teardown(iot, sqs).apply(target.names(), target.queues(), printer(out));
                 }
                 out.println("Done.");
                 out.flush();
