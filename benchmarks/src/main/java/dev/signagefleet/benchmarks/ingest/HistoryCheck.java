@@ -66,11 +66,16 @@ public final class HistoryCheck {
 
     /** sentAt → committed of every row of the run, in microseconds. */
     public Histogram sentToCommitted(String bootId) {
+        return sentToCommitted(bootId, Instant.parse("9999-12-31T00:00:00Z"));
+    }
+
+    /** sentAt → committed of the run's rows sent before {@code sentBefore}, in microseconds. */
+    public Histogram sentToCommitted(String bootId, Instant sentBefore) {
         Histogram h = Readings.micros();
         jdbi.useHandle(handle -> handle.createQuery("""
                         SELECT (extract(epoch FROM pg_xact_commit_timestamp(xmin) - sent_at) * 1000000)::bigint
-                        FROM status_history WHERE boot_id = :boot
-                        """).bind("boot", bootId).mapTo(Long.class)
+                        FROM status_history WHERE boot_id = :boot AND sent_at < :before
+                        """).bind("boot", bootId).bind("before", sentBefore).mapTo(Long.class)
                 .forEach(micros -> h.recordValue(Math.max(0, micros))));
         return h;
     }
