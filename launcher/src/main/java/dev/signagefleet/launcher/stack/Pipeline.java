@@ -43,9 +43,25 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * with its outbox relay publishing to SQS through the subscription map and its own queue consumer.
  * Nobody calls anybody: each reacts to the events it subscribed to.
  */
-final class Pipeline implements AutoCloseable {
+public final class Pipeline implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+    /**
+     * What one process runs of the pipeline: the whole stack runs every part; a service process
+     * ({@code signage service NAME}) the parts of its service. The read side (uploads, catalog, dead
+     * letters) is always there, for the HTTP API.
+     */
+    public enum Part {
+        /** csv-ingest: relays the uploads' events and follows their journey. */
+        CSV_INGEST,
+        /** content-builder: builds a package per group. */
+        CONTENT_BUILDER,
+        /** content-registry: registers versions and tells the terminals. */
+        CONTENT_REGISTRY,
+        /** The console's commands to one terminal (move to a group, retry content), over MQTT. */
+        DEVICE_COMMANDS
+    }
 
     /** The broker account content-registry publishes assignments with. */
     static final String REGISTRY_ACCOUNT = "svc-content-registry";
@@ -56,19 +72,23 @@ final class Pipeline implements AutoCloseable {
     final UploadQueries uploadQueries;
     final ContentCatalog catalog;
     final DeadLetters deadLetters;
-    /** Commands to one terminal (the console's bulk actions), sent with the content registry's broker account. */
+    /**
+     * Commands to one terminal (the console's bulk actions), sent with the content registry's broker
+     * account; null when this process runs neither content-registry nor the device commands.
+     */
     final DeviceCommands deviceCommands;
     final QueueTopology topology;
 
     /**
-     * @param mqtt          the broker and the content-registry's service login
-     * @param publicBaseUrl where terminals download packages (the HTTP API's public address)
-     */
-    /**
      * @param volatileQueues the queue server forgets messages when it stops (the embedded ElasticMQ)
+     * @param mqtt           the broker and the content-registry's service login
+     * @param publicBaseUrl  where terminals download packages (the HTTP API's public address)
+     * @param parts          what this process runs
+     * @param mqttClientId   the MQTT client id of this process's publisher (unique per process)
      */
-    Pipeline(Settings env, Database database, SqsSettings sqsSettings, boolean volatileQueues, MqttSettings mqtt,
-             Path contentDir, java.util.function.Supplier<String> publicBaseUrl, Clock clock, MeterRegistry meters) {
+    public Pipeline(Settings env, Database database, SqsSettings sqsSettings, boolean volatileQueues, MqttSettings mqtt,
+             Path contentDir, java.util.function.Supplier<String> publicBaseUrl, Clock clock, MeterRegistry meters,
+             java.util.Set<Part> parts, String mqttClientId) {
         this.sqs = SqsClients.create(sqsSettings);
         QueueDirectory queues = new QueueDirectory(sqs, PipelineQueues.maxReceives(env), PipelineQueues.visibility(env));
         this.topology = PipelineQueues.topology(env);
@@ -101,9 +121,13 @@ final class Pipeline implements AutoCloseable {
         SqsEventPublisher publisher = new SqsEventPublisher(queues, topology);
         OutboxRelay.Options relayOptions = new OutboxRelay.Options(Duration.ofMillis(200), 100, Duration.ofDays(7));
 
-        OutboxRelay ingestRelay = relay(database, UploadService.SOURCE, publisher, relayOptions, meters);
-        OutboxRelay builderRelay = relay(database, ContentBuilder.SOURCE, publisher, relayOptions, meters);
-        OutboxRelay registryRelay = relay(database, ContentRegistry.SOURCE, publisher, relayOptions, meters);
+        // A relay of a part this process does not run is created but not started: its nudges are then harmless.
+        OutboxRelay ingestRelay = relay(database, UploadService.SOURCE, publisher, relayOptions, meters,
+                parts.contains(Part.CSV_INGEST));
+        OutboxRelay builderRelay = relay(database, ContentBuilder.SOURCE, publisher, relayOptions, meters,
+                parts.contains(Part.CONTENT_BUILDER));
+        OutboxRelay registryRelay = relay(database, ContentRegistry.SOURCE, publisher, relayOptions, meters,
+                parts.contains(Part.CONTENT_REGISTRY));
 
         ZoneId zone = ZoneId.of(env.string("SIGNAGE_FLEET_ZONE", "Asia/Tokyo"));
         this.uploads = new UploadService(database.jdbi(), clock, zone);
@@ -112,13 +136,25 @@ final class Pipeline implements AutoCloseable {
         this.catalog = new ContentCatalog(database.jdbi(), packages);
         this.deadLetters = new DeadLetters(queues, database.jdbi(), clock);
 
+        long maxPackageBytes = env.longValue("SIGNAGE_MAX_PACKAGE_BYTES", 200L * 1024 * 1024, 1024, 10L * 1024 * 1024 * 1024);
+        Backoff retry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
+        if (parts.contains(Part.CONTENT_BUILDER)) {
+            consume(ContentBuilder.CONSUMER, new ContentBuilder(packages, clock, maxPackageBytes), queues, database, clock,
+                    retry, meters, builderRelay);
+        }
+        if (!parts.contains(Part.CONTENT_REGISTRY) && !parts.contains(Part.DEVICE_COMMANDS)) {
+            this.deviceCommands = null;
+            if (parts.contains(Part.CSV_INGEST)) {
+                consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
+            }
+            return;
+        }
         java.util.concurrent.atomic.AtomicBoolean registryClosing = new java.util.concurrent.atomic.AtomicBoolean();
-        Mqtt5AsyncClient registryClient = MqttClients.builder(mqtt, "content-registry-" + instance(env), registryClosing::get)
-                .buildAsync();
+        Mqtt5AsyncClient registryClient = MqttClients.builder(mqtt, mqttClientId, registryClosing::get).buildAsync();
         registryClient.connectWith().cleanStart(true).send()
                 .whenComplete((ack, error) -> {
                     if (error != null) {
-                        log.warn("content-registry could not connect to the MQTT broker yet ({}); it keeps trying", error.getMessage());
+                        log.warn("{} could not connect to the MQTT broker yet ({}); it keeps trying", mqttClientId, error.getMessage());
                     }
                 });
         started.push(() -> {
@@ -127,11 +163,6 @@ final class Pipeline implements AutoCloseable {
                 registryClient.disconnect().get(5, TimeUnit.SECONDS);
             }
         });
-
-        long maxPackageBytes = env.longValue("SIGNAGE_MAX_PACKAGE_BYTES", 200L * 1024 * 1024, 1024, 10L * 1024 * 1024 * 1024);
-        Backoff retry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
-        consume(ContentBuilder.CONSUMER, new ContentBuilder(packages, clock, maxPackageBytes), queues, database, clock,
-                retry, meters, builderRelay);
         MqttAssignmentPublisher assignments = new MqttAssignmentPublisher(registryClient, Duration.ofSeconds(10));
         this.deviceCommands = new DeviceCommands() {
             @Override
@@ -144,16 +175,27 @@ final class Pipeline implements AutoCloseable {
                 assignments.tellGroup(deviceId, group);
             }
         };
-        consume(ContentRegistry.CONSUMER, new ContentRegistry(assignments, publicBaseUrl, clock), queues, database, clock, retry,
-                meters, registryRelay);
-        consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
+        if (parts.contains(Part.CONTENT_REGISTRY)) {
+            consume(ContentRegistry.CONSUMER, new ContentRegistry(assignments, publicBaseUrl, clock), queues, database, clock, retry,
+                    meters, registryRelay);
+        }
+        if (parts.contains(Part.CSV_INGEST)) {
+            consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
+        }
+    }
+
+    /** The MQTT client id of the whole stack's publisher: {@code content-registry-{SIGNAGE_INSTANCE}}. */
+    static String stackClientId(Settings env) {
+        return "content-registry-" + instance(env);
     }
 
     private OutboxRelay relay(Database database, String source, SqsEventPublisher publisher, OutboxRelay.Options options,
-                              MeterRegistry meters) {
+                              MeterRegistry meters, boolean start) {
         OutboxRelay relay = new OutboxRelay(database.jdbi(), source, publisher, options, meters);
-        relay.start();
-        started.push(relay);
+        if (start) {
+            relay.start();
+            started.push(relay);
+        }
         return relay;
     }
 

@@ -95,6 +95,7 @@ public final class Stack implements AutoCloseable {
     private EmbeddedQueueServer queueServer;
     private TelemetryConsumer telemetry;
     private ManagementServer http;
+    private ManagementApp management;
     private FleetSimulator simulator;
     private DeviceRegistry registry;
     private Optional<String> generatedAdminPassword = Optional.empty();
@@ -215,50 +216,17 @@ public final class Stack implements AutoCloseable {
                         new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", "")));
         Path contentDir = env.optional("SIGNAGE_CONTENT_DIR").map(Path::of).orElse(dataDir.resolve("content-packages"));
         pipeline = new Pipeline(env, database, sqsSettings, options.sqsUrl().isEmpty(), registryMqtt, contentDir,
-                this::publicHttpUrl, clock, meters);
+                this::publicHttpUrl, clock, meters, java.util.EnumSet.allOf(Pipeline.Part.class), Pipeline.stackClientId(env));
         started.push(new Step("content pipeline", pipeline));
 
-        FleetQueries fleet = new FleetQueries(database.jdbi());
         List<OpsRoutes.ReadinessCheck> checks = new ArrayList<>();
         checks.add(new OpsRoutes.ReadinessCheck("database", database::isReachable));
         checks.add(new OpsRoutes.ReadinessCheck("telemetry-mqtt", telemetry::isListening));
-        LoginThrottle throttle = new LoginThrottle(clock);
-        long maxUploadBytes = env.longValue("SIGNAGE_MAX_UPLOAD_BYTES", ManagementServer.Options.DEFAULT_MAX_UPLOAD_BYTES,
-                1024, 10L * 1024 * 1024 * 1024);
-        ConsoleSessions sessions = new ConsoleSessions(database.jdbi(), clock);
-        AuthGate gate = new AuthGate(users, throttle, sessions);
-        Console console = new Console(gate, env.optional("SIGNAGE_CONSOLE_TIMEZONE").map(ZoneId::of).orElse(ZoneId.systemDefault()),
-                clock);
-        List<Routes> routes = new ArrayList<>(List.of(
-                new DeviceRoutes(fleet, registry, clock, this::connectionInfo),
-                new DeviceGroupRoutes(registry, pipeline.deviceCommands),
-                new FleetRoutes(fleet, brokerFigures()),
-                new UploadRoutes(pipeline.uploads, pipeline.uploadQueries, maxUploadBytes),
-                new ContentRoutes(pipeline.catalog, registry, users, throttle),
-                new DeadLetterRoutes(pipeline.deadLetters),
-                new QuarantineRoutes(telemetry.quarantineReplay()),
-                new OpsRoutes(checks, meters)));
-        AlertsService alerts = new AlertsService(database.jdbi(), clock, AlertsConfig.from(env));
-        started.push(new Step("alerts", alerts));
-        StagedUploads staged = new StagedUploads(clock);
-        started.push(new Step("staged console uploads", staged));
-        routes.addAll(List.of(
-                new SignInPages(console, env.bool("SIGNAGE_SECURE_COOKIES", false)),
-                new DashboardPages(console, fleet, pipeline.uploadQueries),
-                // Before DevicePages: /console/devices/import must not be taken for a device id.
-                new DeviceImportPages(console, registry),
-                new DeviceBulkPages(console, registry, pipeline.deviceCommands),
-                new DevicePages(console, fleet, registry, this::connectionInfo),
-                new UploadPages(console, pipeline.uploads, pipeline.uploadQueries, staged, maxUploadBytes),
-                new AdminPages(console, pipeline.deadLetters, users, sessions),
-                new ContentPages(console, pipeline.catalog, database.jdbi()),
-                new FlowPages(console, database.jdbi()),
-                new AlertPages(console, alerts.alerts())));
-        http = ManagementServer.start(new ManagementServer.Options(options.bindAddress(), options.httpPort(), maxUploadBytes),
-                gate, routes, console.problemPage());
-        started.push(new Step("HTTP API and console", http));
-        // Stopped before the HTTP server (steps stop in reverse): live streams need their responses to end cleanly.
-        started.push(new Step("console live updates", console.live()));
+        management = ManagementApp.start(new ManagementApp.Inputs(env, options.bindAddress(), options.httpPort(), database,
+                registry, users, pipeline, telemetry.quarantineReplay(), checks, brokerFigures(), this::connectionInfo, meters,
+                clock));
+        http = management.http();
+        started.push(new Step("HTTP API, console and alerts", management));
 
         if (options.devices() > 0) {
             simulator = FleetSimulator.start(options.devices(), dataDir.resolve("simulator"), registry, mqttUrl,

@@ -32,6 +32,15 @@ public final class OpsRoutes implements Routes {
     }
 
     private void ready(Context ctx) {
+        Map<String, Object> body = readiness(checks);
+        ctx.status("ready".equals(body.get("status")) ? 200 : 503).json(body);
+    }
+
+    /**
+     * Runs the checks: {@code {"status": "ready" | "not ready", "checks": {name: "up" | "down"}}}. Also
+     * served by the services that have no HTTP API of their own.
+     */
+    public static Map<String, Object> readiness(List<ReadinessCheck> checks) {
         Map<String, String> results = new LinkedHashMap<>();
         boolean all = true;
         for (ReadinessCheck check : checks) {
@@ -47,6 +56,6 @@ public final class OpsRoutes implements Routes {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", all ? "ready" : "not ready");
         body.put("checks", results);
-        ctx.status(all ? 200 : 503).json(body);
+        return body;
     }
 }
