@@ -65,6 +65,7 @@ public final class ContentBuilder implements EventHandler {
                 event.correlationId(), trace, started));
         log.info("Building upload {} for {} group(s): {}", uploadId, groups.size(), groups);
 
+        slides.prepare(handle, uploadId, groups);
         List<Map<String, Object>> built = new ArrayList<>();
         for (String group : groups) {
             // One builder per group at a time: versions of a group only ever increase.
