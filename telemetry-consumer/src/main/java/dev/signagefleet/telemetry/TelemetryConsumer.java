@@ -12,7 +12,12 @@ import dev.signagefleet.telemetry.history.HistoryMaintenance;
 import dev.signagefleet.telemetry.ingest.BatchApplier;
 import dev.signagefleet.telemetry.ingest.QuarantineReplay;
 import dev.signagefleet.telemetry.ingest.TelemetryDecoder;
+import dev.signagefleet.telemetry.ingest.SqsTelemetrySource;
 import dev.signagefleet.telemetry.ingest.TelemetryIngest;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import dev.signagefleet.telemetry.state.StateRules;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -47,17 +52,26 @@ public final class TelemetryConsumer implements AutoCloseable {
     private final HistoryMaintenance partitions;
     private final ScheduledExecutorService scheduler;
     private final QuarantineReplay replay;
+    private final SqsTelemetrySource sqs;
 
-    private TelemetryConsumer(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters) {
+    /** Telemetry from an SQS queue fed by an AWS IoT topic rule, instead of the broker's shared subscription. */
+    public record SqsSource(SqsClient client, String queueUrl, Duration visibility) {
+    }
+
+    private TelemetryConsumer(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters,
+                              Optional<SqsSource> sqsSource) {
         this.config = config;
         StateRules rules = new StateRules(config.heartbeat());
         this.partitions = new HistoryMaintenance(database.jdbi(), clock, config.retentionDays());
         BatchApplier applier = new BatchApplier(database.jdbi(), rules);
-        this.ingest = new TelemetryIngest(config, applier, clock, meters, this::afterCommit);
-        this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock, ingest::listeningSince);
-        this.contentSync = new ContentSyncSweeper(database.jdbi(), clock, ContentSync.DEFAULT_PENDING_GRACE,
-                ingest::listeningSince);
-        this.gaps = new StatusGapSweeper(database.jdbi(), clock, StatusGapSweeper.DEFAULT_GRACE, ingest::listeningSince);
+        this.ingest = new TelemetryIngest(config, applier, clock, meters, this::afterCommit, sqsSource.isEmpty());
+        this.sqs = sqsSource.map(source -> new SqsTelemetrySource(source.client(), source.queueUrl(),
+                new TelemetryDecoder(config.maxPayloadBytes(), clock), applier, clock, meters, this::afterCommit,
+                source.visibility())).orElse(null);
+        Supplier<Optional<Instant>> listening = sqs != null ? sqs::listeningSince : ingest::listeningSince;
+        this.sweeper = new ConnectivitySweeper(database.jdbi(), rules, clock, listening);
+        this.contentSync = new ContentSyncSweeper(database.jdbi(), clock, ContentSync.DEFAULT_PENDING_GRACE, listening);
+        this.gaps = new StatusGapSweeper(database.jdbi(), clock, StatusGapSweeper.DEFAULT_GRACE, listening);
         this.relay = new OutboxRelay(database.jdbi(), DeviceEventLog.SOURCE,
                 new MqttEventPublisher(ingest.client(), Duration.ofSeconds(10)), OutboxRelay.Options.defaults(), meters);
         this.replay = new QuarantineReplay(database.jdbi(), new TelemetryDecoder(config.maxPayloadBytes(), clock), applier, clock,
@@ -71,10 +85,20 @@ public final class TelemetryConsumer implements AutoCloseable {
 
     /** Prepares history partitions, connects, and starts storing, sweeping and relaying. */
     public static TelemetryConsumer start(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters) {
-        log.info("Telemetry consumer configuration: {}", config);
-        TelemetryConsumer consumer = new TelemetryConsumer(config, database, clock, meters);
+        return start(config, database, clock, meters, Optional.empty());
+    }
+
+    /** As {@link #start(TelemetryConfig, Database, Clock, MeterRegistry)}, reading the telemetry from {@code sqsSource} when given. */
+    public static TelemetryConsumer start(TelemetryConfig config, Database database, Clock clock, MeterRegistry meters,
+                                          Optional<SqsSource> sqsSource) {
+        log.info("Telemetry consumer configuration: {}{}", config,
+                sqsSource.map(s -> ", telemetry from the SQS queue " + s.queueUrl()).orElse(", telemetry from the MQTT shared subscription"));
+        TelemetryConsumer consumer = new TelemetryConsumer(config, database, clock, meters, sqsSource);
         consumer.partitions.maintain();
         consumer.ingest.start();
+        if (consumer.sqs != null) {
+            consumer.sqs.start();
+        }
         consumer.relay.start();
         long sweepMillis = config.sweepInterval().toMillis();
         consumer.scheduler.scheduleWithFixedDelay(consumer::sweepQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
@@ -148,7 +172,7 @@ public final class TelemetryConsumer implements AutoCloseable {
 
     /** Connected to the broker and subscribed: telemetry is flowing in. */
     public boolean isListening() {
-        return ingest.isListening();
+        return sqs != null ? sqs.isListening() && ingest.isConnected() : ingest.isListening();
     }
 
     /** Stops sweeping, finishes and acknowledges the batch in progress, then stops relaying. */
@@ -156,6 +180,9 @@ public final class TelemetryConsumer implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         relay.close();
+        if (sqs != null) {
+            sqs.close();
+        }
         ingest.close();
         log.info("Telemetry consumer {} stopped", config.clientId());
     }

@@ -6,7 +6,10 @@ import dev.signagefleet.common.config.Settings;
 import dev.signagefleet.common.db.Database;
 import dev.signagefleet.common.db.DatabaseConfig;
 import dev.signagefleet.common.mqtt.MqttSettings;
+import dev.signagefleet.common.sqs.SqsClients;
 import dev.signagefleet.common.sqs.SqsSettings;
+import dev.signagefleet.common.Causes;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import dev.signagefleet.launcher.stack.ManagementApp;
 import dev.signagefleet.launcher.stack.Pipeline;
 import dev.signagefleet.management.auth.ConsoleUsers;
@@ -28,6 +31,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -134,7 +138,7 @@ public final class SignageService implements AutoCloseable {
         switch (name) {
             case TELEMETRY_CONSUMER -> {
                 TelemetryConfig config = TelemetryConfig.from(env).withInstanceId(instance);
-                TelemetryConsumer telemetry = TelemetryConsumer.start(config, database, clock, meters);
+                TelemetryConsumer telemetry = TelemetryConsumer.start(config, database, clock, meters, telemetrySource(env));
                 started.push(new Step("telemetry consumer", telemetry));
                 checks.add(new OpsRoutes.ReadinessCheck("telemetry-mqtt", telemetry::isListening));
             }
@@ -151,6 +155,30 @@ public final class SignageService implements AutoCloseable {
         started.push(new Step("health and metrics endpoint", ops));
         httpPort = ops.port();
         log.info("{} (instance {}) started; /healthz, /readyz and /metrics on port {}", name.id(), instance, httpPort);
+    }
+
+    /** SIGNAGE_TELEMETRY_SOURCE: {@code mqtt} (the shared subscription, default) or {@code sqs} (the topic rule's queue). */
+    private Optional<TelemetryConsumer.SqsSource> telemetrySource(Settings env) {
+        String source = env.string("SIGNAGE_TELEMETRY_SOURCE", "mqtt").toLowerCase(Locale.ROOT);
+        if (source.equals("mqtt")) {
+            return Optional.empty();
+        }
+        if (!source.equals("sqs")) {
+            throw new ServiceStartException("SIGNAGE_TELEMETRY_SOURCE must be mqtt or sqs, was '" + source + "'");
+        }
+        String queue = env.required("SIGNAGE_TELEMETRY_SQS_QUEUE");
+        SqsClient client = SqsClients.create(sqs(env));
+        started.push(new Step("telemetry SQS client", client));
+        String url;
+        try {
+            url = queue.startsWith("https://") || queue.startsWith("http://") ? queue
+                    : client.getQueueUrl(b -> b.queueName(queue)).queueUrl();
+        } catch (RuntimeException e) {
+            throw new ServiceStartException("cannot find the telemetry queue '" + queue + "' (" + Causes.rootMessage(e)
+                    + "); check SIGNAGE_TELEMETRY_SQS_QUEUE, SIGNAGE_SQS_REGION and the credentials, or create it with signage aws setup", e);
+        }
+        return Optional.of(new TelemetryConsumer.SqsSource(client, url,
+                env.seconds("SIGNAGE_TELEMETRY_SQS_VISIBILITY_SEC", Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofHours(1))));
     }
 
     private Pipeline pipeline(Settings env, Database database, Clock clock, Set<Pipeline.Part> parts, String instance) {

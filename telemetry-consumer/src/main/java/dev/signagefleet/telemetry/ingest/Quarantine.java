@@ -52,7 +52,8 @@ public final class Quarantine {
         }
         if (loggedThisMinute.incrementAndGet() <= LOGGED_PER_MINUTE) {
             log.warn("Quarantined a message on {} from device {}: {} (the device's software or configuration needs a fix; "
-                    + "the payload is kept in quarantined_messages)", rejected.topic(), rejected.deviceId(), rejected.reason());
+                    + "the payload is kept in quarantined_messages)", rejected.topic(),
+                    rejected.deviceId() == null ? "(unknown)" : rejected.deviceId(), rejected.reason());
         }
     }
 

@@ -53,9 +53,20 @@ public final class TelemetryIngest implements AutoCloseable {
     private volatile boolean subscribed;
     private volatile Instant listeningSince;
     private Thread writer;
+    private final boolean subscribes;
 
     public TelemetryIngest(TelemetryConfig config, BatchApplier applier, Clock clock, MeterRegistry meters,
                            Consumer<BatchApplier.Outcome> afterCommit) {
+        this(config, applier, clock, meters, afterCommit, true);
+    }
+
+    /**
+     * @param subscribe false when the telemetry comes from elsewhere (an SQS queue): the client then
+     *                  only connects, for the outbox relay that publishes the service's events
+     */
+    public TelemetryIngest(TelemetryConfig config, BatchApplier applier, Clock clock, MeterRegistry meters,
+                           Consumer<BatchApplier.Outcome> afterCommit, boolean subscribe) {
+        this.subscribes = subscribe;
         this.config = config;
         this.clock = clock;
         this.writerLogic = new TelemetryWriter(new TelemetryDecoder(config.maxPayloadBytes(), clock), applier, clock,
@@ -98,6 +109,9 @@ public final class TelemetryIngest implements AutoCloseable {
     }
 
     private void subscribe() {
+        if (!subscribes) {
+            return;
+        }
         // Subscribing again on every connect is harmless and repairs a session the broker lost.
         // One filter per SUBSCRIBE: HiveMQ CE (2025.5, still in 2026.5) handles a SUBSCRIBE with two or more
         // filters on its batched path, which drops the shared-subscription cache before the subscriptions are
