@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * holding one MQTT 5 connection per terminal through the HiveMQ client on one shared event loop.
  * Each terminal connects with a Last Will (offline presence), says online (retained, with a
  * connection counter) on every connect, sends a status every heartbeat and reconnects by itself
- * with jitter (0.5 s doubling to 10 s) when its connection drops.
+ * with jitter (0.5 s doubling to the given maximum) when its connection drops.
  * <p>
- * {@code FleetConnections port prefix count password heartbeatMs bootId seqFile}; prints
+ * {@code FleetConnections port prefix count password heartbeatMs bootId seqFile reconnectMaxMs}; prints
  * {@code STATE connected=… acked=… failed=…} twice a second; on the line {@code stop} on standard
  * input it stops the heartbeats, writes every acknowledged seq per device to {@code seqFile},
  * disconnects and prints {@code DONE}.
@@ -47,7 +47,7 @@ public final class FleetConnections {
     private final AtomicLong pending = new AtomicLong();
     private final String bootId;
 
-    private FleetConnections(int port, String prefix, int count, String password, String bootId) {
+    private FleetConnections(int port, String prefix, int count, String password, String bootId, long reconnectMaxMs) {
         this.bootId = bootId;
         this.nextSeq = new AtomicLong[count];
         for (int i = 0; i < count; i++) {
@@ -59,7 +59,7 @@ public final class FleetConnections {
             var holder = new java.util.concurrent.atomic.AtomicReference<Mqtt5AsyncClient>();
             Mqtt5AsyncClient client = Mqtt5Client.builder().identifier(id).serverHost("127.0.0.1").serverPort(port)
                     .simpleAuth().username(id).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
-                    .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS)
+                    .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(reconnectMaxMs, TimeUnit.MILLISECONDS)
                     .applyAutomaticReconnect()
                     .addConnectedListener(ctx -> holder.get().publishWith().topic("dt/signage/" + id + "/presence").qos(MqttQos.AT_LEAST_ONCE)
                                 .retain(true).payload(presence(id, true, conn.incrementAndGet())).send())
@@ -139,7 +139,8 @@ public final class FleetConnections {
         long heartbeatMs = Long.parseLong(args[4]);
         String bootId = args[5];
         Path seqFile = Path.of(args[6]);
-        FleetConnections fleet = new FleetConnections(port, prefix, count, password, bootId);
+        long reconnectMaxMs = Long.parseLong(args[7]);
+        FleetConnections fleet = new FleetConnections(port, prefix, count, password, bootId, reconnectMaxMs);
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
         timer.scheduleAtFixedRate(() -> System.out.println(fleet.state()), 0, 500, TimeUnit.MILLISECONDS);
         fleet.connectAll();

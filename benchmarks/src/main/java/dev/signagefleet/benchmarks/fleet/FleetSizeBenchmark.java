@@ -1,6 +1,7 @@
 package dev.signagefleet.benchmarks.fleet;
 
 import com.codahale.metrics.Gauge;
+import dev.signagefleet.benchmarks.Figures;
 import dev.signagefleet.benchmarks.Scenario;
 import dev.signagefleet.benchmarks.ingest.HistoryCheck;
 import dev.signagefleet.benchmarks.ingest.Readings;
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FleetSizeBenchmark implements Scenario {
 
-    private record Size(int connections, Duration heartbeat, Duration hold) {
+    private record Size(int connections, Duration heartbeat, Duration hold, Duration reconnectMax) {
     }
 
     private static final String PREFIX = "fleet-";
@@ -56,8 +57,8 @@ public final class FleetSizeBenchmark implements Scenario {
         Size size = mode == Mode.FULL
                 ? new Size(Integer.getInteger("bench.fleet.connections", 10_000),
                         Duration.ofSeconds(Long.getLong("bench.fleet.heartbeatSec", 30)),
-                        Duration.ofSeconds(Long.getLong("bench.fleet.holdSec", 180)))
-                : new Size(100, Duration.ofSeconds(1), Duration.ofSeconds(3));
+                        Duration.ofSeconds(Long.getLong("bench.fleet.holdSec", 180)), Duration.ofSeconds(10))
+                : new Size(100, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(2));
         Map<String, Object> result = new LinkedHashMap<>();
         String boot = "fleet-" + UUID.randomUUID();
         try (TelemetryBench bench = TelemetryBench.start("fleet", size.heartbeat())) {
@@ -111,13 +112,22 @@ public final class FleetSizeBenchmark implements Scenario {
                             + lost.stream().limit(5).toList() + "; broker dropped " + bench.broker().droppedMessages());
                 }
 
+                Map<String, Object> compared = new LinkedHashMap<>();
+                compared.put("connections", Figures.compared("connections held", maxBrokerConnections - 1, (double) size.connections(),
+                        "all " + size.connections() + " (+ the consumer)", maxBrokerConnections - 1 >= size.connections()));
+                compared.put("brokerHeapPerConnection", Figures.compared("KB live heap per connection",
+                        (heapHeld - heapBefore) / 1024.0 / size.connections(), null, "(no target)", null));
+                compared.put("reconnectStorm", Figures.compared("ms until all online in the fleet (baseline: all reconnected)",
+                        onlineAgainMs, (double) reconnectedAfterBackMs, "(no target)", null));
+                compared.put("lost", Figures.compared("heartbeats", lost.size(), 0.0, "0", lost.isEmpty()));
+                result.put("compared", compared);
                 result.put("sizes", Map.of("connections", size.connections(), "heartbeatSeconds", size.heartbeat().toSeconds(),
                         "holdSeconds", size.hold().toSeconds(), "openFilesLimit", openFilesLimit()));
                 double perConnectionKb = (heapHeld - heapBefore) / 1024.0 / size.connections();
                 result.put("brokerMemory", Map.of(
                         "liveHeapBeforeMb", heapBefore / (1024 * 1024),
                         "liveHeapWithFleetMb", heapHeld / (1024 * 1024),
-                        "liveHeapPerConnectionKb", dev.signagefleet.benchmarks.Figures.round(perConnectionKb),
+                        "liveHeapPerConnectionKb", Figures.round(perConnectionKb),
                         "processBefore", memoryBefore,
                         "processWithFleet", memoryHeld,
                         "note", "the broker's JVM also runs the consumer and its pool; the difference is what the fleet adds"));
@@ -125,7 +135,7 @@ public final class FleetSizeBenchmark implements Scenario {
                 result.put("whileHeld", Map.of(
                         "brokerConnectionsMax", maxBrokerConnections,
                         "consumerBacklogMax", maxQueue,
-                        "heartbeatsPerSecond", dev.signagefleet.benchmarks.Figures.round(
+                        "heartbeatsPerSecond", Figures.round(
                                 size.connections() / (double) size.heartbeat().toSeconds()),
                         "heartbeatsAcknowledgedBeforeStorm", ackedBeforeStorm,
                         "consumerLagSentToCommittedMs", Readings.latencyMs(new HistoryCheck(bench.jdbi()).sentToCommitted(boot, stormAt)),
@@ -133,8 +143,8 @@ public final class FleetSizeBenchmark implements Scenario {
                 result.put("reconnectStorm", Map.of(
                         "baselineAllReconnectedMs", reconnectedAfterBackMs,
                         "allOnlineInFleetMs", onlineAgainMs,
-                        "ratio", dev.signagefleet.benchmarks.Figures.round(onlineAgainMs / (double) Math.max(1, reconnectedAfterBackMs)),
-                        "note", "from the broker's start after a 2 s outage; reconnect with full jitter 0.5 s doubling to 10 s"));
+                        "ratio", Figures.round(onlineAgainMs / (double) Math.max(1, reconnectedAfterBackMs)),
+                        "note", "from the broker's start after a 2 s outage; terminals reconnect after 0.5 s doubling to " + size.reconnectMax().toSeconds() + " s, with jitter"));
                 result.put("loss", loss);
                 result.put("loadGenerator", Map.of("process", "separate JVM (-Xmx2g), HiveMQ MQTT client, one shared event loop",
                         "childHeapMb", child.heapMb()));
@@ -208,7 +218,7 @@ public final class FleetSizeBenchmark implements Scenario {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx2g", "-XX:+UseParallelGC", "-cp", classpath(), FleetConnections.class.getName(),
                     String.valueOf(port), PREFIX, String.valueOf(size.connections()), TelemetryBench.PASSWORD,
-                    String.valueOf(size.heartbeat().toMillis()), boot, seqFile.toString()));
+                    String.valueOf(size.heartbeat().toMillis()), boot, seqFile.toString(), String.valueOf(size.reconnectMax().toMillis())));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             Child child = new Child(process, seqFile);
             Thread reader = new Thread(() -> child.read(size.connections()), "fleet-child-output");

@@ -72,7 +72,9 @@ public final class TelemetryBench implements AutoCloseable {
         EmbeddedDatabase postgres = startPostgresWithCommitTimestamps(dir.resolve("postgres"));
         Database database = Database.connect(new DatabaseConfig(postgres.jdbcUrl(), postgres.user(), new Secret(""), 16));
         database.migrate();
-        BrokerConfig config = BrokerConfig.defaults(FreePorts.next(), dir.resolve("broker")).withBindAddress("127.0.0.1");
+        // -Dbench.broker.outgoingWindow=50 measures HiveMQ CE's own default, for comparison
+        BrokerConfig config = BrokerConfig.defaults(FreePorts.next(), dir.resolve("broker")).withBindAddress("127.0.0.1")
+                .withOutgoingWindow(Integer.getInteger("bench.broker.outgoingWindow", BrokerConfig.DEFAULT_OUTGOING_WINDOW));
         TelemetryBench bench = new TelemetryBench(dir, config, postgres, database, heartbeat);
         bench.accounts.addService(new BrokerPrincipal.Service(TelemetryConfig.SERVICE_ACCOUNT, TelemetryConsumer.BROKER_PUBLISH,
                 List.of(), TelemetryConsumer.BROKER_SHARED_SUBSCRIPTIONS, TelemetryConfig.SHARED_GROUP), PASSWORD);
@@ -174,6 +176,16 @@ public final class TelemetryBench implements AutoCloseable {
     public long consumerStatuses() {
         return consumerMeters == null ? 0
                 : (long) consumerMeters.get("signage_telemetry_messages").tag("kind", "status").counter().count();
+    }
+
+    /** The running consumer's transactions so far: how many, and their mean time in ms. */
+    public Map<String, Object> consumerCommits() {
+        if (consumerMeters == null) {
+            return Map.of();
+        }
+        var timer = consumerMeters.get("signage_telemetry_batch_commit").timer();
+        return Map.of("transactions", timer.count(), "meanMs", Math.round(timer.mean(TimeUnit.MILLISECONDS) * 10) / 10.0,
+                "maxMs", Math.round(timer.max(TimeUnit.MILLISECONDS) * 10) / 10.0);
     }
 
     /** Statuses the running consumer found already stored (redeliveries); 0 when none ran. */

@@ -87,6 +87,16 @@ public final class TelemetryIngestBenchmark implements Scenario {
                         "ratioOfMedians", Figures.round(ratio)));
                 result.put("latencyAt80Percent", Map.of("offeredMsgsPerSec", latencyRate,
                         "product", productLatency, "baseline", baselineLatency));
+                @SuppressWarnings("unchecked")
+                double baselineP99 = (Double) ((Map<String, Object>) baselineLatency.get("sentToReceivedMs")).get("p99");
+                boolean full = mode == Mode.FULL;
+                Map<String, Object> compared = new LinkedHashMap<>();
+                compared.put("sustainedThroughput", Figures.compared("msgs/s (median)", productMedian, baselineMedian,
+                        "≥ " + TARGET_RATIO + " × baseline", full ? ratio >= TARGET_RATIO : null));
+                compared.put("p99At80Percent", Figures.compared("ms, sentAt → committed (baseline: → received)", p99, baselineP99,
+                        "≤ " + (int) TARGET_P99_MS + " ms", full ? p99 <= TARGET_P99_MS : null));
+                compared.put("lost", Figures.compared("statuses", 0, 0.0, "0", true));
+                result.put("compared", compared);
                 result.put("lost", 0);
                 result.put("brokerDroppedMessages", bench.broker().droppedMessages());
                 result.put("target", Map.of(
@@ -98,6 +108,7 @@ public final class TelemetryIngestBenchmark implements Scenario {
                 result.put("configuration", Map.of(
                         "broker", "HiveMQ CE " + "embedded, file persistence, max-queue-size " + bench.brokerConfig().maxQueueSize()
                                 + " (discard, counted), server receive maximum " + bench.brokerConfig().serverReceiveMaximum()
+                                + ", outgoing window " + bench.brokerConfig().outgoingWindow() + " (HiveMQ CE's default: 50)"
                                 + ", access extension (device credentials and topic ACL)",
                         "postgres", bench.postgresSettings(),
                         "consumer", "batch size " + TelemetryConfig.from(Settings.of(Map.of())).batchSize()
@@ -167,6 +178,9 @@ public final class TelemetryIngestBenchmark implements Scenario {
             verify(bench, history, sent);
             m.put("lost", 0);
             m.put("sentToCommittedMs", Readings.latencyMs(history.sentToCommitted(boot)));
+            Map<String, Object> commits = new LinkedHashMap<>(bench.consumerCommits());
+            commits.put("meanStatusesPerTransaction", Figures.round(sent.total() / ((Number) commits.get("transactions")).doubleValue()));
+            m.put("consumerTransactions", commits);
             return m;
         } finally {
             bench.stopConsumerAndForgetItsSession();
