@@ -22,15 +22,20 @@ public record ProvisioningPlan(String region, Names names, Optional<String> acco
     public static final String ACCOUNT_PLACEHOLDER = "<account-id>";
 
     /**
-     * The rule that forwards every terminal's status to {@link Names#statusQueue()}.
+     * The rule that forwards every terminal's status and presence to {@link Names#statusQueue()}, read by
+     * the telemetry consumer with {@code SIGNAGE_TELEMETRY_SOURCE=sqs}.
      *
      * @param roleArn an IAM role AWS IoT assumes to send to the queue ({@code sqs:SendMessage})
      */
     public record StatusRule(String name, String queue, String roleArn) {
 
-        /** The device id is taken from the topic, so a payload cannot claim another terminal's id unseen. */
+        /**
+         * The message as sent, plus the topic it came on ({@code mqttTopic}): the consumer checks the
+         * payload's device id against the topic as it does for MQTT, so a payload cannot claim another
+         * terminal's id unseen.
+         */
         public String sql() {
-            return "SELECT *, topic(3) AS topicDeviceId, timestamp() AS receivedAtMillis FROM 'dt/signage/+/status'";
+            return "SELECT *, topic() AS mqttTopic, timestamp() AS receivedAtMillis FROM 'dt/signage/+/+'";
         }
     }
 

@@ -31,14 +31,16 @@ class ProvisioningPlanTest {
     }
 
     @Test
-    void theStatusRuleAddsItsQueueAndForwardsOnlyStatusTopics() {
+    void theTelemetryRuleAddsItsQueueAndForwardsStatusAndPresenceWithTheirTopic() {
         ProvisioningPlan plan = ProvisioningPlan.of("us-east-1", names, Optional.of("123456789012"), topology, 5, Duration.ofSeconds(30),
                 List.of(), Optional.of("arn:aws:iam::123456789012:role/r"));
 
         assertThat(plan.queues()).endsWith("prod-telemetry-status");
         assertThat(plan.statusRule()).get().satisfies(rule -> {
             assertThat(rule.name()).isEqualTo("prod_status_to_sqs");
-            assertThat(rule.sql()).endsWith("FROM 'dt/signage/+/status'");
+            // mqttTopic: the field SqsTelemetrySource (telemetry-consumer) reads the topic from
+            assertThat(rule.sql()).contains("topic() AS mqttTopic")
+                    .endsWith("FROM 'dt/signage/+/+'");
         });
         assertThat(plan.describe()).anyMatch(l -> l.contains("arn:aws:iot:us-east-1:123456789012:client/"));
     }

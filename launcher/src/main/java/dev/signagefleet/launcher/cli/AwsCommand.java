@@ -135,7 +135,7 @@ public final class AwsCommand implements Callable<Integer> {
         List<String> groups = new ArrayList<>();
 
         @Option(names = "--status-rule-role", paramLabel = "ARN",
-                description = "IAM role AWS IoT assumes to send to SQS; with it, a topic rule forwards every status to P-telemetry-status")
+                description = "IAM role AWS IoT assumes to send to SQS; with it, a topic rule forwards every status and presence to P-telemetry-status (SIGNAGE_TELEMETRY_SOURCE=sqs reads it)")
         String statusRuleRole;
 
         @Option(names = "--account-id", paramLabel = "ID",
