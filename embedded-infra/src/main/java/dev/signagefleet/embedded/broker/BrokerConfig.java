@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param maxSessionExpirySec  cap on a client's session expiry (AWS IoT allows up to 7 days)
  * @param maxPacketSize        largest MQTT packet in bytes (AWS IoT: 128 KB)
  * @param serverReceiveMaximum unacknowledged QoS 1 publishes a client may have in flight (AWS IoT: 100)
+ * @param outgoingWindow       unacknowledged QoS 1 messages the broker sends a client at once, at most the
+ *                             client's own receive maximum (HiveMQ CE's built-in 50 made the telemetry
+ *                             consumer commit at most 50 statuses per transaction: BENCHMARKS.md, ingest)
  * @param tls                  the optional mutual-TLS listener (null: none)
  */
 public record BrokerConfig(
@@ -25,6 +28,7 @@ public record BrokerConfig(
         long maxSessionExpirySec,
         int maxPacketSize,
         int serverReceiveMaximum,
+        int outgoingWindow,
         TlsListener tls) {
 
     /**
@@ -46,6 +50,12 @@ public record BrokerConfig(
     public static final long DEFAULT_MAX_SESSION_EXPIRY_SEC = 7L * 24 * 3600;
     public static final int AWS_IOT_MAX_PACKET_SIZE = 128 * 1024;
     public static final int AWS_IOT_RECEIVE_MAXIMUM = 100;
+    /**
+     * Twice the consumer's batch (500), so a whole batch is in hand while the next one arrives; the
+     * consumer's receive maximum (2,000) still bounds its memory. Durability is the same: every
+     * message stays in the broker until the consumer acknowledges it after its commit.
+     */
+    public static final int DEFAULT_OUTGOING_WINDOW = 1_000;
 
     public BrokerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -53,25 +63,33 @@ public record BrokerConfig(
         if (maxQueueSize < 1) {
             throw new IllegalArgumentException("maxQueueSize must be positive");
         }
+        if (outgoingWindow < 1 || outgoingWindow > 65_535) {
+            throw new IllegalArgumentException("outgoingWindow must be 1..65535, was " + outgoingWindow);
+        }
     }
 
     public static BrokerConfig defaults(int port, Path directory) {
         return new BrokerConfig("0.0.0.0", port, directory, DEFAULT_MAX_QUEUE_SIZE,
-                DEFAULT_MAX_SESSION_EXPIRY_SEC, AWS_IOT_MAX_PACKET_SIZE, AWS_IOT_RECEIVE_MAXIMUM, null);
+                DEFAULT_MAX_SESSION_EXPIRY_SEC, AWS_IOT_MAX_PACKET_SIZE, AWS_IOT_RECEIVE_MAXIMUM, DEFAULT_OUTGOING_WINDOW, null);
     }
 
     public BrokerConfig withMaxQueueSize(long size) {
-        return new BrokerConfig(bindAddress, port, directory, size, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum, tls);
+        return new BrokerConfig(bindAddress, port, directory, size, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum, outgoingWindow, tls);
     }
 
     public BrokerConfig withBindAddress(String address) {
-        return new BrokerConfig(address, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum, tls);
+        return new BrokerConfig(address, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize, serverReceiveMaximum, outgoingWindow, tls);
     }
 
     /** Adds the mutual-TLS listener. */
     public BrokerConfig withTls(TlsListener listener) {
         return new BrokerConfig(bindAddress, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize,
-                serverReceiveMaximum, listener);
+                serverReceiveMaximum, outgoingWindow, listener);
+    }
+
+    public BrokerConfig withOutgoingWindow(int window) {
+        return new BrokerConfig(bindAddress, port, directory, maxQueueSize, maxSessionExpirySec, maxPacketSize,
+                serverReceiveMaximum, window, tls);
     }
 
     /** The HiveMQ {@code config.xml} for these settings. */

@@ -3,6 +3,7 @@ package dev.signagefleet.embedded.broker;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import dev.signagefleet.embedded.EmbeddedInfraException;
@@ -51,6 +52,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new EmbeddedInfraException("cannot prepare the broker folder " + config.directory()
                     + " (is it writable?)", e);
         }
+        // Not in config.xml: HiveMQ CE reads its outgoing window (default 50) from this process-wide field
+        // when it sends a client messages, so it applies to every embedded broker of this JVM.
+        InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = config.outgoingWindow();
         SignageAccessExtension access = new SignageAccessExtension(authenticator);
         EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
@@ -75,8 +79,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new EmbeddedInfraException("the MQTT broker did not start on port " + config.port()
                     + " (is the port in use? try --mqtt-port)", e);
         }
-        log.info("MQTT broker listening on {}:{} (max QoS 1, max packet {} bytes, queue {} messages per client)",
-                config.bindAddress(), config.port(), config.maxPacketSize(), config.maxQueueSize());
+        log.info("MQTT broker listening on {}:{} (max QoS 1, max packet {} bytes, queue {} messages per client, "
+                        + "up to {} unacknowledged messages out to a client)",
+                config.bindAddress(), config.port(), config.maxPacketSize(), config.maxQueueSize(), config.outgoingWindow());
         return new EmbeddedBroker(config, hivemq, access);
     }
 

@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * Receives status and presence messages through the shared subscription and stores them in
  * batches (through {@link TelemetryWriter}). A message is acknowledged to the broker only after the
  * transaction holding it has committed, so a crash at any point loses nothing: unacknowledged
- * messages are delivered again. The broker never has more than {@code receiveMaximum} (HiveMQ CE: at
- * most 50, and it sends the next shared-subscription messages only once all are acknowledged)
- * unacknowledged messages out to this consumer, which bounds its memory; the rest wait in the
- * broker's queue.
+ * messages are delivered again. The broker never has more than {@code receiveMaximum} unacknowledged
+ * messages out to this consumer (HiveMQ CE also caps it at its outgoing window: 50 by default, which
+ * made every transaction at most 50 statuses; the embedded broker raises it to 1,000), which bounds
+ * its memory; the rest wait in the broker's queue.
  */
 public final class TelemetryIngest implements AutoCloseable {
 
