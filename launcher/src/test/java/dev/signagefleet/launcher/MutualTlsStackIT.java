@@ -6,7 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.signagefleet.agent.DeviceAgent;
 import dev.signagefleet.agent.config.AgentConfig;
 import dev.signagefleet.agent.metrics.SimulatedMetrics;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import dev.signagefleet.common.config.Secret;
 import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.common.mqtt.MqttClients;
+import dev.signagefleet.common.mqtt.MqttSettings;
+import java.util.Optional;
 import dev.signagefleet.launcher.stack.Stack;
 import dev.signagefleet.telemetry.registry.NewDevice;
 import dev.signagefleet.testing.FreePorts;
@@ -116,5 +122,42 @@ class MutualTlsStackIT {
         assertThat(ghost.state().connected()).isFalse();
         assertThat(impostor.state().connected()).isFalse();
         assertThat(ghost.state().lastError()).hasValueSatisfying(e -> assertThat(e).contains("135"));
+    }
+
+    @Test
+    void theServicesMqttClientLogsInWithAClientCertificateAndAnAwsStyleRsaKey() throws Exception {
+        stack.registry().register(new NewDevice("mtls-3", "osaka", null, null), "test");
+        // AWS IoT Core hands out RSA keys as PKCS#1 ("BEGIN RSA PRIVATE KEY"): make such a pair, certified by the local CA.
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair pair = generator.generateKeyPair();
+        Path dir = Files.createDirectories(dataDir.resolve("service-cert"));
+        Path certificate = dir.resolve("certificate.pem");
+        Path pkcs1 = dir.resolve("rsa-key.pem");
+        try (java.io.Writer out = Files.newBufferedWriter(certificate);
+             org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+            writer.writeObject(stack.pki().orElseThrow().issue("mtls-3", pair.getPublic()));
+        }
+        try (java.io.Writer out = Files.newBufferedWriter(pkcs1);
+             org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+            writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator(pair.getPrivate()));
+        }
+        assertThat(Files.readString(pkcs1)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+
+        MqttSettings settings = new MqttSettings("ssl://localhost:" + tlsPort, "", new Secret(""), Optional.empty())
+                .withCertificateFrom(Settings.of(Map.of("SIGNAGE_MQTT_CERT_FILE", certificate.toString(),
+                        "SIGNAGE_MQTT_KEY_FILE", pkcs1.toString(),
+                        "SIGNAGE_MQTT_CA_FILE", stack.pki().orElseThrow().caCertificateFile().toString())));
+        Mqtt5BlockingClient client = MqttClients.builder(settings, "mtls-3").buildBlocking();
+        client.connect();
+        try {
+            client.publishWith().topic("dt/signage/mtls-3/status").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"v\":1,\"deviceId\":\"mtls-3\",\"bootId\":\"b\",\"seq\":1,\"sentAt\":\""
+                            + java.time.Instant.now() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8)).send();
+        } finally {
+            client.disconnect();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM status_history WHERE device_id = 'mtls-3'").mapTo(Long.class).one()) == 1);
     }
 }

@@ -36,10 +36,6 @@ public final class MqttClients {
                 .identifier(clientId)
                 .serverHost(settings.host())
                 .serverPort(settings.port())
-                .simpleAuth()
-                .username(settings.username())
-                .password(settings.password().value().getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth()
                 .automaticReconnect()
                 .initialDelay(1, TimeUnit.SECONDS)
                 .maxDelay(30, TimeUnit.SECONDS)
@@ -57,7 +53,17 @@ public final class MqttClients {
                                 settings.host(), settings.port(), describe(ctx.getCause()));
                     }
                 });
-        if (settings.tls()) {
+        // With a client certificate and no password the certificate is the login (AWS IoT Core): no user name either.
+        if (settings.certificate().isEmpty() || !settings.password().value().isEmpty()) {
+            builder = builder.simpleAuth()
+                    .username(settings.username())
+                    .password(settings.password().value().getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        if (settings.certificate().isPresent()) {
+            MqttClientCertificates.Factories tls = MqttClientCertificates.load(settings.certificate().get());
+            builder = builder.sslConfig().keyManagerFactory(tls.keys()).trustManagerFactory(tls.trust()).applySslConfig();
+        } else if (settings.tls()) {
             builder = builder.sslWithDefaultConfig();
         }
         return builder;

@@ -137,7 +137,8 @@ public final class SignageService implements AutoCloseable {
 
         switch (name) {
             case TELEMETRY_CONSUMER -> {
-                TelemetryConfig config = TelemetryConfig.from(env).withInstanceId(instance);
+                TelemetryConfig base = TelemetryConfig.from(env).withInstanceId(instance);
+                TelemetryConfig config = base.withMqtt(base.mqtt().withCertificateFrom(env));
                 TelemetryConsumer telemetry = TelemetryConsumer.start(config, database, clock, meters, telemetrySource(env));
                 started.push(new Step("telemetry consumer", telemetry));
                 checks.add(new OpsRoutes.ReadinessCheck("telemetry-mqtt", telemetry::isListening));
@@ -187,7 +188,7 @@ public final class SignageService implements AutoCloseable {
                 : env.string("SIGNAGE_PUBLIC_HTTP_URL", "http://localhost:8080");
         MqttSettings mqtt = new MqttSettings(env.string("SIGNAGE_MQTT_URL", "tcp://localhost:1883"),
                 env.string("SIGNAGE_CONTENT_MQTT_USERNAME", "svc-content-registry"),
-                new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", "")));
+                new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", ""))).withCertificateFrom(env);
         Pipeline pipeline = new Pipeline(env, database, sqs(env), false, mqtt, contentDir, () -> publicUrl, clock, meters, parts,
                 name.id() + "-" + instance);
         started.push(new Step(name.id(), pipeline));

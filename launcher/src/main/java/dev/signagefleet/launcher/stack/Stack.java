@@ -162,7 +162,7 @@ public final class Stack implements AutoCloseable {
         if (options.mqttUrl().isPresent()) {
             mqttUrl = options.mqttUrl().get();
             telemetryConfig = telemetryConfig.withMqtt(new MqttSettings(mqttUrl, telemetryConfig.mqtt().username(),
-                    telemetryConfig.mqtt().password()));
+                    telemetryConfig.mqtt().password()).withCertificateFrom(env));
         } else {
             String servicePassword = PasswordHasher.newSecret();
             StackBrokerAccounts accounts = new StackBrokerAccounts(registry);
@@ -213,7 +213,7 @@ public final class Stack implements AutoCloseable {
         MqttSettings registryMqtt = broker != null
                 ? new MqttSettings(mqttUrl, Pipeline.REGISTRY_ACCOUNT, new Secret(registryMqttPassword))
                 : new MqttSettings(mqttUrl, env.string("SIGNAGE_CONTENT_MQTT_USERNAME", Pipeline.REGISTRY_ACCOUNT),
-                        new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", "")));
+                        new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", ""))).withCertificateFrom(env);
         Path contentDir = env.optional("SIGNAGE_CONTENT_DIR").map(Path::of).orElse(dataDir.resolve("content-packages"));
         pipeline = new Pipeline(env, database, sqsSettings, options.sqsUrl().isEmpty(), registryMqtt, contentDir,
                 this::publicHttpUrl, clock, meters, java.util.EnumSet.allOf(Pipeline.Part.class), Pipeline.stackClientId(env));
