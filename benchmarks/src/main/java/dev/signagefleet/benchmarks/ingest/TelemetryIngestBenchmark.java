@@ -26,7 +26,7 @@ public final class TelemetryIngestBenchmark implements Scenario {
     private static final double TARGET_RATIO = 0.7;
     private static final double TARGET_P99_MS = 250;
 
-    private record Size(int devices, long messages, int iterations, Duration latencyRun) {
+    private record Size(int devices, long messages, int iterations, Duration latencyRun, Duration curveRun) {
     }
 
     @Override
@@ -38,8 +38,8 @@ public final class TelemetryIngestBenchmark implements Scenario {
     public Map<String, Object> run(Mode mode) throws Exception {
         Size size = mode == Mode.FULL
                 ? new Size(Integer.getInteger("bench.ingest.devices", 50), Long.getLong("bench.ingest.messages", 100_000),
-                        Integer.getInteger("bench.ingest.iterations", 3), Duration.ofSeconds(Long.getLong("bench.ingest.latencySec", 30)))
-                : new Size(10, 2_000, 1, Duration.ofSeconds(2));
+                        Integer.getInteger("bench.ingest.iterations", 3), Duration.ofSeconds(Long.getLong("bench.ingest.latencySec", 30)), Duration.ofSeconds(15))
+                : new Size(10, 2_000, 1, Duration.ofSeconds(2), Duration.ofSeconds(1));
         int receiveMaximum = TelemetryConfig.from(Settings.of(Map.of())).receiveMaximum();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < size.devices(); i++) {
@@ -76,6 +76,25 @@ public final class TelemetryIngestBenchmark implements Scenario {
                         receiveMaximum);
                 @SuppressWarnings("unchecked")
                 double p99 = (Double) ((Map<String, Object>) productLatency.get("sentToCommittedMs")).get("p99");
+
+                // throughput against latency: the same paced runs at other shares of the sustained rate
+                List<Map<String, Object>> curve = new ArrayList<>();
+                for (double share : mode == Mode.FULL ? new double[] {0.25, 0.5, 0.65, 0.8, 0.9} : new double[] {0.8}) {
+                    double rate = Math.floor(productMedian * share);
+                    Map<String, Object> point = new LinkedHashMap<>();
+                    point.put("shareOfSustained", share);
+                    point.put("offeredMsgsPerSec", rate);
+                    if (share == 0.8) {
+                        point.put("product", productLatency.get("sentToCommittedMs"));
+                        point.put("baseline", baselineLatency.get("sentToReceivedMs"));
+                    } else {
+                        point.put("product", productPaced(bench, publishers, history, rate, size.curveRun()).get("sentToCommittedMs"));
+                        point.put("baseline", baselinePaced(bench, publishers, rate, size.curveRun(), receiveMaximum)
+                                .get("sentToReceivedMs"));
+                    }
+                    curve.add(point);
+                }
+                result.put("latencyCurve", curve);
 
                 result.put("sizes", Map.of("publishers", size.devices(), "messagesPerRun", size.messages(),
                         "iterations", size.iterations(), "warmUpMessages", size.messages() / 5,
