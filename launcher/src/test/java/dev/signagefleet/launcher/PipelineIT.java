@@ -75,11 +75,7 @@ class PipelineIT {
     }
 
     private static HttpResponse<String> upload(String filename, byte[] content, String query) throws IOException, InterruptedException {
-        Multipart form = new Multipart("file", filename, content);
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/uploads" + query))
-                .header("Authorization", TestStacks.basic("admin", ADMIN_PASSWORD))
-                .header("Content-Type", form.contentType())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(form.body)).build(), HttpResponse.BodyHandlers.ofString());
+        return TestStacks.upload(base, ADMIN_PASSWORD, filename, content, query);
     }
 
     private static JsonNode awaitFinished(String uploadId) {

@@ -45,6 +45,19 @@ final class TestStacks {
                 .bind("e", eventId).mapTo(Long.class).findOne()), Optional::isPresent).orElseThrow();
     }
 
+    /** Sends a file to {@code POST {base}/api/uploads{query}} as the console's form does, as admin. */
+    static java.net.http.HttpResponse<String> upload(String base, String adminPassword, String filename, byte[] content, String query)
+            throws java.io.IOException, InterruptedException {
+        Multipart form = new Multipart("file", filename, content);
+        return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/uploads" + query))
+                .header("Authorization", basic("admin", adminPassword))
+                .header("Content-Type", form.contentType())
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(form.body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
     static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }

@@ -75,7 +75,7 @@ public record TelemetryConfig(
     }
 
     /** The host name (HOSTNAME is often not exported), so instances on different machines differ. */
-    private static String defaultInstance() {
+    public static String defaultInstance() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {

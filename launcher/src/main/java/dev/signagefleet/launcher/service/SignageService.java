@@ -251,18 +251,8 @@ public final class SignageService implements AutoCloseable {
 
     /** SIGNAGE_INSTANCE, else the host name: unique per process, it names the MQTT clients. */
     static String instance(Settings env) {
-        String value = env.optional("SIGNAGE_INSTANCE").filter(v -> !v.isBlank()).orElseGet(() -> {
-            String host = System.getenv("HOSTNAME");
-            if (host == null || host.isBlank()) {
-                try {
-                    host = java.net.InetAddress.getLocalHost().getHostName();
-                } catch (java.net.UnknownHostException e) {
-                    host = "1";
-                }
-            }
-            return host;
-        });
-        return value.replaceAll("[^A-Za-z0-9_-]", "-");
+        return env.optional("SIGNAGE_INSTANCE").filter(v -> !v.isBlank()).map(v -> v.replaceAll("[^A-Za-z0-9_-]", "-"))
+                .orElseGet(TelemetryConfig::defaultInstance);
     }
 
     /** Stops in reverse order of starting: the endpoints first, then the work (finishing what is in progress), then the pool. */
