@@ -71,11 +71,16 @@ public final class HistoryCheck {
 
     /** sentAt → committed of the run's rows sent before {@code sentBefore}, in microseconds. */
     public Histogram sentToCommitted(String bootId, Instant sentBefore) {
+        return sentToCommitted(bootId, Instant.EPOCH, sentBefore);
+    }
+
+    /** sentAt → committed of the run's rows sent from {@code sentFrom} until before {@code sentBefore}, in microseconds. */
+    public Histogram sentToCommitted(String bootId, Instant sentFrom, Instant sentBefore) {
         Histogram h = Readings.micros();
         jdbi.useHandle(handle -> handle.createQuery("""
                         SELECT (extract(epoch FROM pg_xact_commit_timestamp(xmin) - sent_at) * 1000000)::bigint
-                        FROM status_history WHERE boot_id = :boot AND sent_at < :before
-                        """).bind("boot", bootId).bind("before", sentBefore).mapTo(Long.class)
+                        FROM status_history WHERE boot_id = :boot AND sent_at >= :from AND sent_at < :before
+                        """).bind("boot", bootId).bind("from", sentFrom).bind("before", sentBefore).mapTo(Long.class)
                 .forEach(micros -> h.recordValue(Math.max(0, micros))));
         return h;
     }
