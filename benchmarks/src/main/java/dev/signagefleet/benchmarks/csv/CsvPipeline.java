@@ -71,9 +71,14 @@ public final class CsvPipeline implements Scenario {
             for (Size size : sizes) {
                 files.put(size.rows(), SlideFiles.write(dir, size.rows(), size.groups(), 0));
             }
-            Map<String, Object> ingest = ingestAgainstCopy(dir, sizes, files);
+            Map<String, Object> ingest;
+            Map<String, Object> endToEnd;
+            // One durable PostgreSQL: the ingest stage and its baseline in one database, the stack in another.
+            try (EmbeddedDatabase postgres = EmbeddedDatabase.start(dir.resolve("postgres"), 0, true)) {
+                ingest = ingestAgainstCopy(postgres, sizes, files);
+                endToEnd = uploadToDone(postgres, dir, sizes);
+            }
             result.put("ingest", ingest);
-            Map<String, Object> endToEnd = uploadToDone(dir, sizes, mode);
             result.put("uploadToDone", endToEnd);
 
             Map<String, Object> compared = new LinkedHashMap<>();
@@ -112,10 +117,10 @@ public final class CsvPipeline implements Scenario {
     }
 
     /** The ingest stage and the COPY baseline, alternating, on one durable database without the rest of the pipeline. */
-    private Map<String, Object> ingestAgainstCopy(Path dir, List<Size> sizes, Map<Integer, Path> files) throws Exception {
+    private Map<String, Object> ingestAgainstCopy(EmbeddedDatabase postgres, List<Size> sizes, Map<Integer, Path> files)
+            throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
-        try (EmbeddedDatabase postgres = EmbeddedDatabase.start(dir.resolve("ingest-db"), 0, true);
-             Database database = Database.connect(new DatabaseConfig(postgres.jdbcUrl(), postgres.user(), new Secret(""), 4))) {
+        try (Database database = Database.connect(new DatabaseConfig(postgres.jdbcUrl(), postgres.user(), new Secret(""), 4))) {
             database.migrate();
             database.jdbi().useHandle(h -> {
                 h.execute("CREATE TABLE copy_baseline (LIKE slides INCLUDING ALL)");
@@ -219,14 +224,15 @@ public final class CsvPipeline implements Scenario {
     }
 
     /** Upload → DONE through the HTTP API of a whole stack on a durable database. */
-    private Map<String, Object> uploadToDone(Path dir, List<Size> sizes, Mode mode) throws Exception {
+    private Map<String, Object> uploadToDone(EmbeddedDatabase postgres, Path dir, List<Size> sizes) throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         StackOptions options = new StackOptions(dir.resolve("stack"), "127.0.0.1", FreePorts.next(), FreePorts.next(),
-                FreePorts.next(), 0, Duration.ofSeconds(30), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.of(ADMIN_PASSWORD), 1_000_000, true);
+                FreePorts.next(), 0, Duration.ofSeconds(30), Optional.of(postgres.createDatabase("stack")), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.of(ADMIN_PASSWORD), 1_000_000, true);
         HttpClient http = HttpClient.newHttpClient();
-        try (Stack stack = Stack.start(options, Settings.of(Map.of("SIGNAGE_MAX_UPLOAD_BYTES", Long.toString(1L << 30))),
-                Clock.systemUTC())) {
+        Settings env = Settings.of(Map.of("SIGNAGE_MAX_UPLOAD_BYTES", Long.toString(1L << 30),
+                "SIGNAGE_POSTGRES_USER", postgres.user()));
+        try (Stack stack = Stack.start(options, env, Clock.systemUTC())) {
             String base = "http://127.0.0.1:" + stack.httpPort();
             int variant = 1;
             for (Size size : sizes) {
@@ -252,7 +258,7 @@ public final class CsvPipeline implements Scenario {
                     String status;
                     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
                     do {
-                        Thread.sleep(20);
+                        Thread.sleep(50);
                         status = get(http, base + "/api/uploads/" + uploadId).get("status").asText();
                     } while (!status.equals("DONE") && !status.equals("FAILED") && System.nanoTime() < deadline);
                     long doneAt = System.nanoTime();
