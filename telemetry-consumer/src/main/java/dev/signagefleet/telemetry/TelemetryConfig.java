@@ -32,6 +32,9 @@ public record TelemetryConfig(
     public static final String SERVICE_ACCOUNT = "svc-telemetry";
     public static final String SHARED_GROUP = "telemetry";
 
+    /** Every instance's MQTT client id starts with this (the AWS IoT services policy allows {@code telemetry-consumer-*}). */
+    public static final String CLIENT_ID_PREFIX = "telemetry-consumer-";
+
     public static TelemetryConfig from(Settings s) {
         MqttSettings mqtt = new MqttSettings(
                 s.string("SIGNAGE_MQTT_URL", "tcp://localhost:1883"),
@@ -65,7 +68,7 @@ public record TelemetryConfig(
 
     /** MQTT client id of this instance; stable across restarts so its persistent session is resumed. */
     public String clientId() {
-        return "telemetry-consumer-" + instanceId;
+        return CLIENT_ID_PREFIX + instanceId;
     }
 
     /** How often silent devices are aged. */

@@ -48,13 +48,13 @@ public final class AddDevice {
                 throw new AwsProvisioningException("the device policy " + names.policy() + " does not exist: run"
                         + " 'signage aws setup --region R --prefix " + names.prefix() + "' first", e);
             }
+            IotRegistry registry = new IotRegistry(iot, names);
             doing = "thing " + deviceId;
-            if (thingExists(deviceId)) {
+            if (registry.thingExists(deviceId)) {
                 throw new AwsProvisioningException("the thing " + deviceId + " already exists, so its certificate cannot be issued"
                         + " again here (the old key would stay valid). Remove it first (aws iot delete-thing after detaching its"
                         + " certificate, or 'signage aws teardown --prefix " + names.prefix() + "' for the whole installation)");
             }
-            IotRegistry registry = new IotRegistry(iot, names);
             doing = "thing group " + names.thingGroup(group);
             out.accept(registry.ensureThingGroup(group));
             doing = "thing " + deviceId;
@@ -64,28 +64,14 @@ public final class AddDevice {
             iot.addThingToThingGroup(b -> b.thingName(deviceId).thingGroupName(names.thingGroup(group)));
             out.accept(new Step(Step.Outcome.CHANGED, "thing", deviceId, "added to thing group " + names.thingGroup(group)));
             doing = "certificate of " + deviceId;
-            CreateKeysAndCertificateResponse keys = iot.createKeysAndCertificate(b -> b.setAsActive(true));
-            out.accept(new Step(Step.Outcome.CREATED, "certificate", keys.certificateId(), "active"));
-            iot.attachPolicy(b -> b.policyName(names.policy()).target(keys.certificateArn()));
-            out.accept(new Step(Step.Outcome.CHANGED, "certificate", keys.certificateId(), "policy " + names.policy() + " attached"));
-            iot.attachThingPrincipal(b -> b.thingName(deviceId).principal(keys.certificateArn()));
-            out.accept(new Step(Step.Outcome.CHANGED, "certificate", keys.certificateId(), "attached to thing " + deviceId));
+            CreateKeysAndCertificateResponse keys = registry.issueCertificate(deviceId, names.policy(), out);
             doing = "the IoT data endpoint";
-            String endpoint = iot.describeEndpoint(b -> b.endpointType("iot:Data-ATS")).endpointAddress();
+            String endpoint = registry.dataEndpoint();
             return new DeviceBundle(deviceId, group, endpoint, keys.certificatePem(), keys.keyPair().privateKey(), installDir);
         } catch (SdkException e) {
             throw new AwsProvisioningException("AWS refused or could not be reached while working on " + doing + ": " + e.getMessage()
                     + ". Check the region, credentials and IAM permissions; 'signage aws teardown --prefix " + names.prefix()
                     + "' removes what was made", e);
-        }
-    }
-
-    private boolean thingExists(String deviceId) {
-        try {
-            iot.describeThing(b -> b.thingName(deviceId));
-            return true;
-        } catch (ResourceNotFoundException e) {
-            return false;
         }
     }
 

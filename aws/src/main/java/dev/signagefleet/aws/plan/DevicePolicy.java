@@ -44,7 +44,7 @@ public final class DevicePolicy {
         return policy.toPrettyString();
     }
 
-    private static ObjectNode statement(ArrayNode statements, String action, List<String> resources) {
+    static ObjectNode statement(ArrayNode statements, String action, List<String> resources) {
         ObjectNode statement = statements.addObject();
         statement.put("Effect", "Allow");
         statement.put("Action", action);

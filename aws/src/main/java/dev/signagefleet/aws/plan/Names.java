@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /**
  * How the resources of one installation are named from its prefix, so that setup, add-device and
  * teardown find the same ones. Things are named by the device id alone (thing name = MQTT client
- * id = device id, which the device policy relies on); they carry the prefix as an attribute.
+ * id = device id, which the device policy relies on); they carry the prefix as an attribute. The
+ * services' certificates hang on things named {@code {prefix}-services-{name}}, with the same attribute.
  */
 public record Names(String prefix) {
 
@@ -33,6 +34,16 @@ public record Names(String prefix) {
 
     public String policy() {
         return prefix + "-device";
+    }
+
+    /** The policy of the backend services' certificates ({@code signage aws add-service}). */
+    public String servicesPolicy() {
+        return prefix + "-services";
+    }
+
+    /** The thing that holds a services certificate, so teardown finds it by the prefix attribute like a terminal's. */
+    public String servicesThing(String name) {
+        return servicesPolicy() + "-" + name;
     }
 
     public String thingGroup(String group) {

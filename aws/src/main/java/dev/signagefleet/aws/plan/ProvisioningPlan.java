@@ -1,5 +1,6 @@
 package dev.signagefleet.aws.plan;
 
+import dev.signagefleet.aws.AwsProvisioningException;
 import dev.signagefleet.common.sqs.QueueTopology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,15 +9,18 @@ import java.util.Optional;
 
 /**
  * What {@code signage aws setup} makes sure exists, computed offline from the product's own
- * declarations: the pipeline's queues (each with its dead-letter queue), the device policy, a thing
- * group per signage group, and optionally the topic rule that forwards status messages to SQS.
+ * declarations: the pipeline's queues (each with its dead-letter queue), the device policy, the
+ * services policy, a thing group per signage group, and optionally the topic rule that forwards
+ * status messages to SQS.
  *
  * @param queues       consumer queues; each gets {@code {queue}-dlq}
  * @param account      the AWS account id when known; setup otherwise reads it from the first queue's ARN
+ * @param services     what the services that talk MQTT do on the broker: the services policy
  * @param statusRule   the topic rule, when a role for it was given
  */
 public record ProvisioningPlan(String region, Names names, Optional<String> account, List<String> queues, int maxReceives,
-                               Duration visibility, List<String> groups, Optional<StatusRule> statusRule) {
+                               Duration visibility, List<ServiceGrant> services, List<String> groups,
+                               Optional<StatusRule> statusRule) {
 
     /** Shown in a dry run where the account id goes. */
     public static final String ACCOUNT_PLACEHOLDER = "<account-id>";
@@ -41,19 +45,26 @@ public record ProvisioningPlan(String region, Names names, Optional<String> acco
 
     public ProvisioningPlan {
         queues = List.copyOf(queues);
+        services = List.copyOf(services);
+        if (services.isEmpty()) {
+            throw new AwsProvisioningException("the plan names no service that talks MQTT, so the services policy would allow"
+                    + " nothing: give the services' broker access (ServiceGrant)");
+        }
         groups = List.copyOf(groups);
     }
 
     /**
      * @param topology the pipeline's subscription map, named with {@link Names#queuePrefix()}
+     * @param services the services' broker access, for the services policy
      * @param ruleRole the role for the status topic rule; empty = no rule
      */
     public static ProvisioningPlan of(String region, Names names, Optional<String> account, QueueTopology topology,
-                                      int maxReceives, Duration visibility, List<String> groups, Optional<String> ruleRole) {
+                                      int maxReceives, Duration visibility, List<ServiceGrant> services, List<String> groups,
+                                      Optional<String> ruleRole) {
         List<String> queues = new ArrayList<>(topology.queues());
         Optional<StatusRule> rule = ruleRole.map(role -> new StatusRule(names.statusRule(), names.statusQueue(), role));
         rule.ifPresent(r -> queues.add(r.queue()));
-        return new ProvisioningPlan(region, names, account, queues, maxReceives, visibility, groups, rule);
+        return new ProvisioningPlan(region, names, account, queues, maxReceives, visibility, services, groups, rule);
     }
 
     /** Every queue setup creates, dead-letter queues first (a queue's redrive policy names its dead-letter queue). */
@@ -70,6 +81,10 @@ public record ProvisioningPlan(String region, Names names, Optional<String> acco
         return DevicePolicy.document(region, accountId);
     }
 
+    public String servicesPolicyDocument(String accountId) {
+        return ServicesPolicy.document(region, accountId, services);
+    }
+
     /** The plan as text, one resource a line (the policy document in full), for a dry run. */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
@@ -82,6 +97,8 @@ public record ProvisioningPlan(String region, Names names, Optional<String> acco
         String account = this.account.orElse(ACCOUNT_PLACEHOLDER);
         lines.add("iot policy    " + names.policy() + "  (attached to every device certificate):");
         policyDocument(account).lines().forEach(line -> lines.add("                " + line));
+        lines.add("iot policy    " + names.servicesPolicy() + "  (attached to the services' certificates: signage aws add-service):");
+        servicesPolicyDocument(account).lines().forEach(line -> lines.add("                " + line));
         if (groups.isEmpty()) {
             lines.add("thing groups  none given (--group G); add-device creates its group's thing group");
         }

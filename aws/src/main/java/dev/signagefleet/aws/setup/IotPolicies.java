@@ -13,7 +13,10 @@ import software.amazon.awssdk.services.iot.model.GetPolicyResponse;
 import software.amazon.awssdk.services.iot.model.PolicyVersion;
 import software.amazon.awssdk.services.iot.model.ResourceNotFoundException;
 
-/** The device policy: created, given a new default version when its document changed, or removed with its versions and attachments. */
+/**
+ * An IoT policy (the device policy, the services policy): created, given a new default version when
+ * its document changed, or removed with its versions and attachments.
+ */
 final class IotPolicies {
 
     /** AWS IoT keeps at most five versions of a policy. */

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.model.Action;
+import software.amazon.awssdk.services.iot.model.CreateKeysAndCertificateResponse;
 import software.amazon.awssdk.services.iot.model.DeleteConflictException;
 import software.amazon.awssdk.services.iot.model.DescribeThingGroupResponse;
 import software.amazon.awssdk.services.iot.model.GetTopicRuleResponse;
@@ -17,7 +19,7 @@ import software.amazon.awssdk.services.iot.model.SqsAction;
 import software.amazon.awssdk.services.iot.model.ThingAttribute;
 import software.amazon.awssdk.services.iot.model.TopicRulePayload;
 
-/** Thing groups, the status topic rule and the things of one installation in the AWS IoT registry. */
+/** Thing groups, the status topic rule, the things and their certificates of one installation in the AWS IoT registry. */
 public final class IotRegistry {
 
     private final IotClient iot;
@@ -99,7 +101,35 @@ public final class IotRegistry {
         return new Step(Step.Outcome.DELETED, "topic rule", names.statusRule(), "");
     }
 
-    /** The things add-device made for this installation (they carry its prefix as an attribute). */
+    public boolean thingExists(String thing) {
+        try {
+            iot.describeThing(b -> b.thingName(thing));
+            return true;
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Has AWS make a key pair and an active certificate (the private key is in the answer only, once),
+     * then attaches the policy and the thing to the certificate.
+     */
+    public CreateKeysAndCertificateResponse issueCertificate(String thing, String policy, Consumer<Step> out) {
+        CreateKeysAndCertificateResponse keys = iot.createKeysAndCertificate(b -> b.setAsActive(true));
+        out.accept(new Step(Step.Outcome.CREATED, "certificate", keys.certificateId(), "active"));
+        iot.attachPolicy(b -> b.policyName(policy).target(keys.certificateArn()));
+        out.accept(new Step(Step.Outcome.CHANGED, "certificate", keys.certificateId(), "policy " + policy + " attached"));
+        iot.attachThingPrincipal(b -> b.thingName(thing).principal(keys.certificateArn()));
+        out.accept(new Step(Step.Outcome.CHANGED, "certificate", keys.certificateId(), "attached to thing " + thing));
+        return keys;
+    }
+
+    /** The account's MQTT endpoint whose server certificate Amazon Root CA 1 signs ({@code xxxx-ats.iot.{region}.amazonaws.com}). */
+    public String dataEndpoint() {
+        return iot.describeEndpoint(b -> b.endpointType("iot:Data-ATS")).endpointAddress();
+    }
+
+    /** The things add-device and add-service made for this installation (they carry its prefix as an attribute). */
     List<String> things() {
         List<String> things = new ArrayList<>();
         String token = null;
@@ -112,8 +142,15 @@ public final class IotRegistry {
         return things;
     }
 
-    /** Detaches every certificate from the thing, deactivates and deletes it, then deletes the thing. */
-    void deleteThing(String thing, String policy, Consumer<Step> out) {
+    /**
+     * Detaches every certificate from the thing, detaches this installation's policies from it (the
+     * device policy from a terminal's, the services policy from a services certificate's), deactivates
+     * and deletes it, then deletes the thing.
+     *
+     * @param policies the installation's policies; a policy of another name stays attached, and AWS then
+     *                 refuses to delete that certificate
+     */
+    void deleteThing(String thing, Set<String> policies, Consumer<Step> out) {
         List<String> principals = iot.listThingPrincipals(b -> b.thingName(thing)).principals();
         for (String principal : principals) {
             iot.detachThingPrincipal(b -> b.thingName(thing).principal(principal));
@@ -122,11 +159,16 @@ public final class IotRegistry {
                 continue; // not a certificate of ours (e.g. a Cognito identity): detached, left alone
             }
             String certificateId = principal.substring(principal.lastIndexOf('/') + 1);
-            try {
-                iot.detachPolicy(b -> b.policyName(policy).target(principal));
-                out.accept(new Step(Step.Outcome.CHANGED, "certificate", certificateId, "policy " + policy + " detached"));
-            } catch (ResourceNotFoundException e) {
-                // the policy is gone already: nothing to detach
+            for (String policy : attachedPolicies(principal)) {
+                if (!policies.contains(policy)) {
+                    continue;
+                }
+                try {
+                    iot.detachPolicy(b -> b.policyName(policy).target(principal));
+                    out.accept(new Step(Step.Outcome.CHANGED, "certificate", certificateId, "policy " + policy + " detached"));
+                } catch (ResourceNotFoundException e) {
+                    // the policy is gone already: nothing to detach
+                }
             }
             iot.updateCertificate(b -> b.certificateId(certificateId).newStatus("INACTIVE"));
             out.accept(new Step(Step.Outcome.CHANGED, "certificate", certificateId, "deactivated"));
@@ -135,6 +177,18 @@ public final class IotRegistry {
         }
         iot.deleteThing(b -> b.thingName(thing));
         out.accept(new Step(Step.Outcome.DELETED, "thing", thing, ""));
+    }
+
+    private List<String> attachedPolicies(String certificateArn) {
+        List<String> attached = new ArrayList<>();
+        String marker = null;
+        do {
+            String next = marker;
+            var page = iot.listAttachedPolicies(b -> b.target(certificateArn).marker(next));
+            page.policies().forEach(p -> attached.add(p.policyName()));
+            marker = page.nextMarker();
+        } while (marker != null);
+        return attached;
     }
 
     /** Detaching a principal is eventually consistent in AWS IoT: a delete right after may still see it attached. */

@@ -64,6 +64,12 @@ public final class Setup {
         } catch (SdkException e) {
             throw failed("iot policy " + policy, e);
         }
+        String servicesPolicy = plan.names().servicesPolicy();
+        try {
+            record.accept(new IotPolicies(iot).ensure(servicesPolicy, plan.servicesPolicyDocument(account)));
+        } catch (SdkException e) {
+            throw failed("iot policy " + servicesPolicy, e);
+        }
         for (String group : plan.groups()) {
             try {
                 record.accept(registry.ensureThingGroup(group));

@@ -4,15 +4,17 @@ import dev.signagefleet.aws.plan.Names;
 import dev.signagefleet.common.sqs.QueueTopology;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Removes what setup and add-device made for one prefix: the things with their certificates
- * (detached, deactivated, deleted), the topic rule, the device policy (detached, its old versions
- * deleted), the thing groups and the queues. Safe to repeat: what is gone is reported as absent.
+ * Removes what setup, add-device and add-service made for one prefix: the things with their
+ * certificates (detached, deactivated, deleted), the topic rule, the device and services policies
+ * (detached, their old versions deleted), the thing groups and the queues. Safe to repeat: what is
+ * gone is reported as absent.
  */
 public final class Teardown {
 
@@ -38,12 +40,14 @@ public final class Teardown {
         try {
             for (String thing : registry.things()) {
                 doing = "thing " + thing;
-                registry.deleteThing(thing, names.policy(), record);
+                registry.deleteThing(thing, Set.of(names.policy(), names.servicesPolicy()), record);
             }
             doing = "topic rule " + names.statusRule();
             record.accept(registry.deleteStatusRule());
-            doing = "iot policy " + names.policy();
-            new IotPolicies(iot).delete(names.policy(), record);
+            for (String policy : List.of(names.policy(), names.servicesPolicy())) {
+                doing = "iot policy " + policy;
+                new IotPolicies(iot).delete(policy, record);
+            }
             doing = "thing groups " + names.queuePrefix() + "*";
             registry.deleteThingGroups(record);
             SqsQueues sqsQueues = new SqsQueues(sqs);

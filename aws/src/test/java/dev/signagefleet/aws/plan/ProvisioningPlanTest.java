@@ -20,7 +20,7 @@ class ProvisioningPlanTest {
     @Test
     void everySubscribersQueueComesWithItsDeadLetterQueueFirst() {
         ProvisioningPlan plan = ProvisioningPlan.of("ap-northeast-1", names, Optional.empty(), topology, 5, Duration.ofSeconds(30),
-                List.of("osaka"), Optional.empty());
+                ExampleServices.GRANTS, List.of("osaka"), Optional.empty());
 
         assertThat(plan.allQueues()).containsExactly("prod-content-builder-dlq", "prod-content-builder", "prod-csv-ingest-dlq",
                 "prod-csv-ingest");
@@ -33,7 +33,7 @@ class ProvisioningPlanTest {
     @Test
     void theTelemetryRuleAddsItsQueueAndForwardsStatusAndPresenceWithTheirTopic() {
         ProvisioningPlan plan = ProvisioningPlan.of("us-east-1", names, Optional.of("123456789012"), topology, 5, Duration.ofSeconds(30),
-                List.of(), Optional.of("arn:aws:iam::123456789012:role/r"));
+                ExampleServices.GRANTS, List.of(), Optional.of("arn:aws:iam::123456789012:role/r"));
 
         assertThat(plan.queues()).endsWith("prod-telemetry-status");
         assertThat(plan.statusRule()).get().satisfies(rule -> {
@@ -46,10 +46,30 @@ class ProvisioningPlanTest {
     }
 
     @Test
+    void theDryRunShowsTheServicesPolicyInFullUnderItsOwnName() {
+        ProvisioningPlan plan = ProvisioningPlan.of("ap-northeast-1", names, Optional.empty(), topology, 5, Duration.ofSeconds(30),
+                ExampleServices.GRANTS, List.of(), Optional.empty());
+
+        List<String> lines = plan.describe();
+        int header = lines.indexOf("iot policy    prod-services  (attached to the services' certificates: signage aws add-service):");
+        assertThat(header).isPositive();
+        List<String> shown = lines.subList(header + 1, lines.size()).stream().takeWhile(l -> l.startsWith(" "))
+                .map(l -> l.substring(16)).toList();
+        assertThat(shown).isEqualTo(plan.servicesPolicyDocument(ProvisioningPlan.ACCOUNT_PLACEHOLDER).lines().toList());
+    }
+
+    @Test
+    void aPlanWithoutServicesIsRefusedRatherThanMakingAnEmptyPolicy() {
+        assertThatThrownBy(() -> ProvisioningPlan.of("ap-northeast-1", names, Optional.empty(), topology, 5, Duration.ofSeconds(30),
+                List.of(), List.of(), Optional.empty())).isInstanceOf(AwsProvisioningException.class).hasMessageContaining("services policy");
+    }
+
+    @Test
     void aPrefixThatWouldMakeInvalidNamesIsRefused() {
         assertThatThrownBy(() -> new Names("Prod")).isInstanceOf(AwsProvisioningException.class).hasMessageContaining("--prefix");
         assertThatThrownBy(() -> new Names("a".repeat(33))).isInstanceOf(AwsProvisioningException.class);
         assertThatThrownBy(() -> new Names("-x")).isInstanceOf(AwsProvisioningException.class);
         assertThat(new Names("signage-prod").statusRule()).isEqualTo("signage_prod_status_to_sqs");
+        assertThat(new Names("signage-prod").servicesThing("prod-1")).isEqualTo("signage-prod-services-prod-1");
     }
 }

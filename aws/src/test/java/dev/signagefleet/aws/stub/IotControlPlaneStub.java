@@ -90,9 +90,10 @@ public final class IotControlPlaneStub implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    /** Operations that change state (anything but GET and the list calls that AWS makes POST). */
+    /** Operations that change state (anything but GET and the list calls that AWS makes POST: ListTargetsForPolicy, ListAttachedPolicies). */
     public List<Request> changes() {
-        return requests.stream().filter(r -> !r.method().equals("GET") && !r.path().startsWith("/policy-targets/")).toList();
+        return requests.stream().filter(r -> !r.method().equals("GET") && !r.path().startsWith("/policy-targets/")
+                && !r.path().startsWith("/attached-policies/")).toList();
     }
 
     public void clearRequests() {
@@ -182,6 +183,17 @@ public final class IotControlPlaneStub implements AutoCloseable {
             policyTargets.getOrDefault(m.group(1), Set.of()).forEach(targets::add);
             ObjectNode answer = obj();
             answer.set("targets", targets);
+            return Answer.ok(answer);
+        }
+        if ((m = match("/attached-policies/(.+)", p)) != null && method.equals("POST")) {
+            String target = m.group(1);
+            ObjectNode answer = obj();
+            ArrayNode list = answer.putArray("policies");
+            policyTargets.forEach((name, targets) -> {
+                if (targets.contains(target)) {
+                    list.addObject().put("policyName", name).put("policyArn", arn("policy", name));
+                }
+            });
             return Answer.ok(answer);
         }
         if ((m = match("/target-policies/([^/]+)", p)) != null) {
