@@ -40,6 +40,7 @@ public final class AddService {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new AwsProvisioningException("--name must be 1 to 64 letters, digits, '-' or '_' (e.g. prod-1), was '" + name + "'");
         }
+        ServiceBundle.checkInstallDir(installDir);
         String policy = names.servicesPolicy();
         String thing = names.servicesThing(name);
         String doing = "iot policy " + policy;

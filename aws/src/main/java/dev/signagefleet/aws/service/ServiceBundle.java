@@ -46,13 +46,19 @@ public record ServiceBundle(String name, Names names, String region, String thin
         return "ssl://" + endpoint + ":" + DeviceBundle.MQTT_TLS_PORT;
     }
 
-    /** Writes the four files into {@code dir} (created if needed) and returns the env file's path. */
-    public Path writeTo(Path dir) throws IOException {
+    /** Refuses, before anything is made, an install folder that services.env could not name unquoted. */
+    public static void checkInstallDir(Path installDir) {
         Path install = installDir.toAbsolutePath();
         if (!PLAIN_PATH.matcher(install.toString()).matches()) {
             throw new AwsProvisioningException("the install folder '" + install + "' holds characters (blanks, quotes, '$'...) that"
                     + " services.env would need quoted; choose a folder of letters, digits and / . _ - only (--install-dir)");
         }
+    }
+
+    /** Writes the four files into {@code dir} (created if needed) and returns the env file's path. */
+    public Path writeTo(Path dir) throws IOException {
+        checkInstallDir(installDir);
+        Path install = installDir.toAbsolutePath();
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(CERTIFICATE), certificatePem, StandardCharsets.US_ASCII);
         OwnerOnlyFile.write(dir.resolve(PRIVATE_KEY), privateKeyPem);

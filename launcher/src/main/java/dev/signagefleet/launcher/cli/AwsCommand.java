@@ -9,9 +9,12 @@ import dev.signagefleet.aws.plan.Names;
 import dev.signagefleet.aws.plan.ProvisioningPlan;
 import dev.signagefleet.aws.setup.Setup;
 import dev.signagefleet.aws.setup.Step;
+import dev.signagefleet.aws.service.AddService;
+import dev.signagefleet.aws.service.ServiceBundle;
 import dev.signagefleet.aws.setup.Teardown;
 import dev.signagefleet.common.config.ConfigException;
 import dev.signagefleet.common.config.Settings;
+import dev.signagefleet.launcher.service.ServiceBrokerAccess;
 import dev.signagefleet.launcher.stack.PipelineQueues;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,10 +36,11 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** {@code signage aws setup|add-device|teardown}: provision AWS IoT Core and SQS for the services and the terminals. */
+/** {@code signage aws setup|add-device|add-service|teardown}: provision AWS IoT Core and SQS for the services and the terminals. */
 @Command(name = "aws", mixinStandardHelpOptions = true,
         description = "Provision AWS IoT Core and Amazon SQS for signage-fleet (see README, 'Production on AWS').",
-        subcommands = {AwsCommand.SetupCommand.class, AwsCommand.AddDeviceCommand.class, AwsCommand.TeardownCommand.class})
+        subcommands = {AwsCommand.SetupCommand.class, AwsCommand.AddDeviceCommand.class, AwsCommand.AddServiceCommand.class,
+                AwsCommand.TeardownCommand.class})
 public final class AwsCommand implements Callable<Integer> {
 
     @Spec
@@ -45,11 +49,12 @@ public final class AwsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         spec.commandLine().getErr().println("Use: signage aws setup --region R --prefix P [--dry-run] | signage aws add-device ID"
-                + " --group G --out DIR --region R --prefix P | signage aws teardown --region R --prefix P");
+                + " --group G --out DIR --region R --prefix P | signage aws add-service --out DIR [--name NAME] --region R --prefix P"
+                + " | signage aws teardown --region R --prefix P");
         return 2;
     }
 
-    /** Where to reach AWS and which installation: shared by the three commands. */
+    /** Where to reach AWS and which installation: shared by the commands. */
     static final class Target {
 
         @Option(names = "--region", defaultValue = "${env:AWS_REGION}", paramLabel = "REGION",
@@ -57,7 +62,8 @@ public final class AwsCommand implements Callable<Integer> {
         String region;
 
         @Option(names = "--prefix", required = true, paramLabel = "P",
-                description = "Names this installation's resources: queues P-{service}, policy P-device, thing groups P-{group}")
+                description = "Names this installation's resources: queues P-{service}, policies P-device and P-services, thing groups"
+                        + " P-{group}")
         String prefix;
 
         @Option(names = "--iot-endpoint-url", defaultValue = "${env:SIGNAGE_AWS_IOT_ENDPOINT}", paramLabel = "URL",
@@ -118,8 +124,8 @@ public final class AwsCommand implements Callable<Integer> {
     }
 
     @Command(name = "setup", mixinStandardHelpOptions = true,
-            description = "Create what the system needs, idempotently: SQS queues and dead-letter queues, the device policy, thing"
-                    + " groups, optionally the status topic rule. Prints per resource: exists, created or updated.")
+            description = "Create what the system needs, idempotently: SQS queues and dead-letter queues, the device and services"
+                    + " policies, thing groups, optionally the status topic rule. Prints per resource: exists, created or updated.")
     static final class SetupCommand implements Callable<Integer> {
 
         @Spec
@@ -150,7 +156,7 @@ public final class AwsCommand implements Callable<Integer> {
                 Settings env = Settings.fromEnvironment();
                 ProvisioningPlan plan = ProvisioningPlan.of(target.region(), names, Optional.ofNullable(accountId),
                         PipelineQueues.topology(env, names.queuePrefix()), PipelineQueues.maxReceives(env),
-                        PipelineQueues.visibility(env), groups, Optional.ofNullable(statusRuleRole));
+                        PipelineQueues.visibility(env), ServiceBrokerAccess.grants(), groups, Optional.ofNullable(statusRuleRole));
                 if (dryRun) {
                     out.println("Plan for prefix " + names.prefix() + " in " + plan.region() + " (dry run: nothing is read or changed):");
                     plan.describe().forEach(line -> out.println("plan     " + line));
@@ -164,9 +170,10 @@ public final class AwsCommand implements Callable<Integer> {
                 }
                 Map<Step.Outcome, Integer> counts = new TreeMap<>();
                 steps.forEach(s -> counts.merge(s.outcome(), 1, Integer::sum));
-                out.println("Done: " + counts.toString().toLowerCase(java.util.Locale.ROOT) + ". Run the services with"
-                        + " SIGNAGE_QUEUE_PREFIX=" + names.queuePrefix() + " and SIGNAGE_SQS_PROVISION=false; add terminals with"
-                        + " 'signage aws add-device ID --group G --out DIR --region " + plan.region() + " --prefix " + names.prefix() + "'.");
+                out.println("Done: " + counts.toString().toLowerCase(java.util.Locale.ROOT) + ". Make the services' certificate and"
+                        + " env file with 'signage aws add-service --out DIR --region " + plan.region() + " --prefix " + names.prefix()
+                        + "'; add terminals with 'signage aws add-device ID --group G --out DIR --region " + plan.region() + " --prefix "
+                        + names.prefix() + "'.");
                 out.flush();
             });
         }
@@ -222,9 +229,59 @@ public final class AwsCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "add-service", mixinStandardHelpOptions = true,
+            description = "Create a certificate for the services (on the thing P-services-NAME, services policy attached) and write"
+                    + " their bundle: services.env, certificate, private key (owner only), Amazon Root CA 1.")
+    static final class AddServiceCommand implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Target target;
+
+        @Option(names = "--name", defaultValue = "main", paramLabel = "NAME",
+                description = "A label for this certificate, e.g. prod-1 (the thing P-services-NAME). Default: ${DEFAULT-VALUE}")
+        String name;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write the bundle to")
+        Path out;
+
+        @Option(names = "--install-dir", paramLabel = "DIR",
+                description = "Where the bundle will be on the service hosts (the paths in services.env). Default: --out")
+        Path installDir;
+
+        @Override
+        public Integer call() {
+            return run(spec, "add-service", () -> {
+                PrintWriter print = spec.commandLine().getOut();
+                Path install = installDir != null ? installDir : out.toAbsolutePath();
+                ServiceBundle bundle;
+                try (IotClient iot = AwsClients.iot(target.settings())) {
+                    bundle = new AddService(iot, target.names()).add(name, target.region(), install, printer(print));
+                }
+                Path env;
+                try {
+                    env = bundle.writeTo(out);
+                } catch (IOException | AwsProvisioningException e) {
+                    throw new AwsProvisioningException("the bundle could not be written to " + out.toAbsolutePath() + ": "
+                            + e.getMessage() + ". The thing " + bundle.thing() + " and its certificate exist but the private key is"
+                            + " lost: detach, deactivate and delete that certificate and the thing (or 'signage aws teardown' for the"
+                            + " whole prefix), then add the service certificate again", e);
+                }
+                print.println("Bundle " + bundle.name() + " written to " + out.toAbsolutePath() + ": " + ServiceBundle.ENV_FILE + ", "
+                        + ServiceBundle.CERTIFICATE + ", " + ServiceBundle.PRIVATE_KEY + " (owner only), AmazonRootCA1.pem");
+                print.println("MQTT endpoint " + bundle.mqttUrl() + ". Copy the folder to " + install + " on the service hosts, add"
+                        + " SIGNAGE_POSTGRES_URL and the rest (README, Running as services) and start each service with: set -a; . "
+                        + install.resolve(env.getFileName()) + "; set +a; java -jar signage-launcher.jar service NAME");
+                print.flush();
+            });
+        }
+    }
+
     @Command(name = "teardown", mixinStandardHelpOptions = true,
-            description = "Remove what setup and add-device made under the prefix: things and certificates (detached, deactivated,"
-                    + " deleted), the topic rule, the policy, thing groups, queues. Safe to repeat.")
+            description = "Remove what setup, add-device and add-service made under the prefix: things and certificates (detached,"
+                    + " deactivated, deleted), the topic rule, the policies, thing groups, queues. Safe to repeat.")
     static final class TeardownCommand implements Callable<Integer> {
 
         @Spec

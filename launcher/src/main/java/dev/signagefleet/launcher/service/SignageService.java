@@ -190,7 +190,7 @@ public final class SignageService implements AutoCloseable {
                 env.string("SIGNAGE_CONTENT_MQTT_USERNAME", "svc-content-registry"),
                 new Secret(env.string("SIGNAGE_CONTENT_MQTT_PASSWORD", ""))).withCertificateFrom(env);
         Pipeline pipeline = new Pipeline(env, database, sqs(env), false, mqtt, contentDir, () -> publicUrl, clock, meters, parts,
-                name.id() + "-" + instance);
+                mqttClientIdPrefix(name) + instance);
         started.push(new Step(name.id(), pipeline));
         return pipeline;
     }
@@ -247,6 +247,14 @@ public final class SignageService implements AutoCloseable {
         info.put("mqtt", Map.of("url", mqttUrl, "clientId", id, "username", id, "statusTopic", "dt/signage/" + id + "/status"));
         info.put("agentConfig", AgentConfig.propertiesFileText(id, registration.device().group(), mqttUrl, registration.credential()));
         return info;
+    }
+
+    /**
+     * What the MQTT client ids of a service's instances start with; the instance name follows. The
+     * AWS IoT services policy allows exactly these ({@link ServiceBrokerAccess}).
+     */
+    public static String mqttClientIdPrefix(Name name) {
+        return name == Name.TELEMETRY_CONSUMER ? TelemetryConfig.CLIENT_ID_PREFIX : name.id() + "-";
     }
 
     /** SIGNAGE_INSTANCE, else the host name: unique per process, it names the MQTT clients. */

@@ -64,7 +64,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** The broker account content-registry publishes assignments with. */
-    static final String REGISTRY_ACCOUNT = "svc-content-registry";
+    public static final String REGISTRY_ACCOUNT = "svc-content-registry";
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final SqsClient sqs;

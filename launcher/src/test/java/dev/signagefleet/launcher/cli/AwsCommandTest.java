@@ -42,7 +42,27 @@ class AwsCommandTest {
         }
         assertThat(plan).contains("iot policy    prod-device", "client/${iot:Connection.Thing.ThingName}",
                 "topicfilter/cmd/signage/group/${iot:Connection.Thing.Attributes[group]}/*", "thing group   prod-osaka");
+        assertThat(plan).contains("iot policy    prod-services", "arn:aws:iot:ap-northeast-1:<account-id>:client/telemetry-consumer-*",
+                "client/management-*", "topicfilter/$share/telemetry/dt/signage/+/presence", "\"iot:RetainPublish\"");
         assertThat(plan).doesNotContain("created", "exists");
+    }
+
+    @Test
+    void addServiceRefusesABadNameOrInstallFolderBeforeAnyNetworkCall() throws Exception {
+        try (ServerSocketChannel endpoint = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            endpoint.configureBlocking(false);
+            String url = "http://127.0.0.1:" + endpoint.socket().getLocalPort();
+
+            int badName = run("aws", "add-service", "--region", "eu-west-1", "--prefix", "prod", "--name", "prod 1", "--out", "x",
+                    "--iot-endpoint-url", url);
+            int badFolder = run("aws", "add-service", "--region", "eu-west-1", "--prefix", "prod", "--out", "x",
+                    "--install-dir", "/opt/signage services", "--iot-endpoint-url", url);
+
+            assertThat(badName).isEqualTo(1);
+            assertThat(badFolder).isEqualTo(1);
+            assertThat(endpoint.accept()).as("a connection to the AWS endpoint").isNull();
+        }
+        assertThat(err.toString()).contains("--name must be", "--install-dir");
     }
 
     @Test
