@@ -47,8 +47,12 @@ public final class ServicesPolicy {
                 receive.add(arn + "topic/" + DevicePolicy.resourcePattern(filter));
             }
             for (String filter : service.account().shared()) {
-                subscribe.add(arn + "topicfilter/" + sharedSubscription(service.account().sharedGroup(), filter));
+                String group = service.account().sharedGroup();
+                subscribe.add(arn + "topicfilter/" + sharedSubscription(group, filter));
+                // Receive is granted on the topic and on its $share form: AWS's own shared-subscription sample
+                // (aws-iot-device-sdk) grants both, and no topic under $share can be published to.
                 receive.add(arn + "topic/" + receivePattern(filter));
+                receive.add(arn + "topic/" + sharedSubscription(group, receivePattern(filter)));
             }
         }
         ObjectNode policy = Json.mapper().createObjectNode();

@@ -33,7 +33,8 @@ class ServicesPolicyTest {
         assertThat(resources(policy, "iot:Subscribe")).containsExactly(
                 ARN + "topicfilter/$share/telemetry/dt/signage/+/status", ARN + "topicfilter/$share/telemetry/dt/signage/+/presence");
         assertThat(resources(policy, "iot:Receive")).containsExactly(
-                ARN + "topic/dt/signage/*/status", ARN + "topic/dt/signage/*/presence");
+                ARN + "topic/dt/signage/*/status", ARN + "topic/$share/telemetry/dt/signage/*/status",
+                ARN + "topic/dt/signage/*/presence", ARN + "topic/$share/telemetry/dt/signage/*/presence");
     }
 
     @Test
