@@ -100,7 +100,7 @@ public final class QuarantineCommand implements Callable<Integer> {
                     body.put("deviceId", device);
                     body.put("since", since);
                     body.put("afterId", afterId);
-                    body.put("limit", 1000);
+                    body.put("limit", 200);
                     body.put("dryRun", dryRun);
                     JsonNode report = client.post("/api/quarantine/replay", body);
                     for (JsonNode item : report.path("items")) {
@@ -123,9 +123,11 @@ public final class QuarantineCommand implements Callable<Integer> {
                     afterId = report.path("nextAfterId").asLong();
                     System.out.println("... " + examined + " examined, " + more + " more waiting");
                 }
-                System.out.printf("%s%d examined: %d %s, %d already in the history, %d still invalid, %d cut short, %d refused by the database%n",
-                        dryRun ? "Dry run, nothing changed. " : "", examined, stored, dryRun ? "would be stored" : "stored", duplicates,
-                        stillRejected, truncated, failed);
+                int alreadyReplayed = examined - stored - duplicates - stillRejected - truncated - failed;
+                System.out.printf("%s%d examined: %d %s, %d already in the history, %d still invalid, %d cut short, %d refused by the database"
+                                + "%s%n", dryRun ? "Dry run, nothing changed. " : "", examined, stored, dryRun ? "would be stored" : "stored",
+                        duplicates, stillRejected, truncated, failed,
+                        alreadyReplayed > 0 ? ", " + alreadyReplayed + " replayed meanwhile by someone else" : "");
                 return failed > 0 ? 1 : 0;
             } catch (CliException e) {
                 System.err.println("signage quarantine replay: " + e.getMessage());

@@ -81,8 +81,16 @@ public final class QuarantineRoutes implements Routes {
                 throw invalid("since must be an ISO-8601 instant such as 2026-11-24T09:00:00Z, was '" + sinceText + "'");
             }
         }
-        Long afterId = body.hasNonNull("afterId") ? body.get("afterId").asLong() : null;
-        int limit = body.hasNonNull("limit") ? body.get("limit").asInt() : 1000;
+        JsonNode after = body.get("afterId");
+        if (after != null && !after.isNull() && !(after.isIntegralNumber() && after.canConvertToLong())) {
+            throw invalid("afterId must be a quarantine id (a whole number), found " + after);
+        }
+        Long afterId = after == null || after.isNull() ? null : after.asLong();
+        JsonNode limitNode = body.get("limit");
+        if (limitNode != null && !limitNode.isNull() && !limitNode.isIntegralNumber()) {
+            throw invalid("limit must be a whole number, found " + limitNode);
+        }
+        int limit = limitNode == null || limitNode.isNull() ? 1000 : limitNode.asInt();
         if (limit < 1 || limit > QuarantineReplay.MAX_LIMIT) {
             throw invalid("limit must be between 1 and " + QuarantineReplay.MAX_LIMIT);
         }

@@ -178,21 +178,17 @@ public final class QuarantineReplay {
     }
 
     private Replayed replayOne(Handle h, long id, boolean dryRun) {
-        // SKIP LOCKED: a concurrent replay holding the row is doing it; this one reports it as done.
+        // A replay waits for a concurrent one holding the row, then sees it marked; a dry run changes nothing and locks nothing.
         Optional<Row> locked = h.createQuery("""
                         SELECT id, topic, device_id, payload, payload_size, received_at, replayed_at
-                        FROM quarantined_messages WHERE id = :id FOR UPDATE SKIP LOCKED
-                        """)
+                        FROM quarantined_messages WHERE id = :id""" + (dryRun ? "" : " FOR UPDATE"))
                 .bind("id", id)
                 .map((rs, ctx) -> new Row(rs.getLong("id"), rs.getString("topic"), rs.getString("device_id"),
                         rs.getBytes("payload"), rs.getInt("payload_size"), rs.getTimestamp("received_at").toInstant(),
                         rs.getTimestamp("replayed_at") == null ? null : rs.getTimestamp("replayed_at").toInstant()))
                 .findOne();
         if (locked.isEmpty()) {
-            boolean exists = h.createQuery("SELECT count(*) FROM quarantined_messages WHERE id = :id").bind("id", id)
-                    .mapTo(Long.class).one() > 0;
-            return exists ? new Replayed(new Item(id, null, null, null, Result.ALREADY_REPLAYED, "another replay has it"), false)
-                    : null;
+            return null; // no such row (or pruned meanwhile)
         }
         Row row = locked.get();
         if (row.replayedAt() != null) {
@@ -207,7 +203,7 @@ public final class QuarantineReplay {
             return new Replayed(item(row, Result.STILL_REJECTED, rejected.reason()), false);
         }
         if (dryRun) {
-            return new Replayed(item(row, Result.STORED, "valid today; would be stored"), false);
+            return new Replayed(item(row, Result.STORED, "valid today; would be stored unless the history has it already"), false);
         }
         BatchApplier.Outcome outcome = applier.apply(h, List.of(message), row.receivedAt());
         Result result = outcome.statuses() > 0 && outcome.newHistoryRows() == 0 ? Result.DUPLICATE : Result.STORED;

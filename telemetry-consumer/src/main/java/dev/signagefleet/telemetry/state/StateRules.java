@@ -52,7 +52,7 @@ public final class StateRules {
         boolean offlineByOwnPresence = s.connectivity == Connectivity.OFFLINE
                 && Boolean.FALSE.equals(s.presenceOnline)
                 && status.bootId().equals(s.presenceBootId);
-        if (s.connectivity == Connectivity.ONLINE || offlineByOwnPresence) {
+        if (s.connectivity == Connectivity.ONLINE || offlineByOwnPresence || decidedLater(s, receivedAt)) {
             return Optional.empty();
         }
         return Optional.of(move(s, Connectivity.ONLINE, "status received", receivedAt, status.bootId()));
@@ -73,7 +73,7 @@ public final class StateRules {
         s.changed = true;
         if (p.online()) {
             seen(s, receivedAt);
-            if (s.connectivity == Connectivity.ONLINE) {
+            if (s.connectivity == Connectivity.ONLINE || decidedLater(s, receivedAt)) {
                 return Optional.empty();
             }
             return Optional.of(move(s, Connectivity.ONLINE, "connected", receivedAt, p.bootId()));
@@ -104,6 +104,16 @@ public final class StateRules {
             return Optional.of(move(s, Connectivity.STALE, reason, now, latestBoot(s)));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The current connectivity was decided after this message was received: a quarantined message
+     * replayed later, or another consumer instance's later batch committed first. Such a message
+     * still counts for the latest status and last seen, but does not move connectivity back. (A device
+     * never seen has had nothing decided: its first message moves it, and the sweeper ages it.)
+     */
+    private static boolean decidedLater(DeviceState s, Instant receivedAt) {
+        return s.connectivity != Connectivity.NEVER_SEEN && s.since != null && receivedAt.isBefore(s.since);
     }
 
     private static void seen(DeviceState s, Instant receivedAt) {

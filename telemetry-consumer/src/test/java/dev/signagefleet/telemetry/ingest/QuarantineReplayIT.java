@@ -42,7 +42,8 @@ class QuarantineReplayIT {
     }
 
     private static TelemetryWriter.Raw raw(String deviceId, String payload) {
-        return new TelemetryWriter.Raw("dt/signage/" + deviceId + "/status", payload.getBytes(StandardCharsets.UTF_8));
+        String kind = payload.contains("\"state\"") ? "presence" : "status";
+        return new TelemetryWriter.Raw("dt/signage/" + deviceId + "/" + kind, payload.getBytes(StandardCharsets.UTF_8));
     }
 
     private static TelemetryWriter writer() {
@@ -149,13 +150,44 @@ class QuarantineReplayIT {
             Callable<QuarantineReplay.Report> run = () -> replay().replay(forDevice("r-3", false));
             Future<QuarantineReplay.Report> a = two.submit(run);
             Future<QuarantineReplay.Report> b = two.submit(run);
-            int stored = a.get().stored() + b.get().stored();
-            assertThat(stored).isEqualTo(60);
+            QuarantineReplay.Report first = a.get();
+            QuarantineReplay.Report second = b.get();
+            assertThat(first.stored() + second.stored()).isEqualTo(60);
+            // Not stored twice and caught by the history's key: each row was replayed by exactly one of them.
+            assertThat(first.duplicates() + second.duplicates()).isZero();
+            java.util.Set<Long> storedIds = new java.util.HashSet<>();
+            for (QuarantineReplay.Report r : List.of(first, second)) {
+                r.items().stream().filter(i -> i.result() == QuarantineReplay.Result.STORED)
+                        .forEach(i -> assertThat(storedIds.add(i.id())).as("row %d stored by both", i.id()).isTrue());
+            }
+            assertThat(storedIds).hasSize(60);
         } finally {
             two.shutdownNow();
         }
         assertThat(count("SELECT count(*) FROM status_history WHERE device_id = 'r-3'")).isEqualTo(60);
         assertThat(count("SELECT count(*) FROM quarantined_messages WHERE device_id = 'r-3' AND replayed_at IS NULL")).isZero();
+    }
+
+    @Test
+    void aReplayedStatusDoesNotBringBackOnlineADeviceThatWentOfflineAfterIt() throws Exception {
+        storeWhileTheHistoryIsMissing(List.of(status("r-5", 1)));
+        // Later the terminal's connection ended: its will says offline (another boot, so not "its own presence").
+        assertThat(writer().store(List.of(raw("r-5", "{\"v\":1,\"deviceId\":\"r-5\",\"bootId\":\"b2\",\"state\":\"offline\","
+                + "\"at\":\"" + Instant.now() + "\",\"conn\":1,\"reason\":\"connection lost\"}")))).isTrue();
+        assertThat(connectivity("r-5")).isEqualTo("offline");
+        long events = count("SELECT count(*) FROM device_events WHERE device_id = 'r-5'");
+
+        QuarantineReplay.Report done = replay().replay(forDevice("r-5", false));
+
+        assertThat(done.stored()).isEqualTo(1);
+        assertThat(seqs("r-5")).containsExactly(1L);
+        assertThat(connectivity("r-5")).as("the status is older than the offline decision").isEqualTo("offline");
+        assertThat(count("SELECT count(*) FROM device_events WHERE device_id = 'r-5'")).as("no online/offline pair").isEqualTo(events);
+    }
+
+    private static String connectivity(String deviceId) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT connectivity FROM device_state WHERE device_id = :id")
+                .bind("id", deviceId).mapTo(String.class).one());
     }
 
     @Test
