@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
@@ -31,16 +33,24 @@ final class MqttClientCertificates {
     private MqttClientCertificates() {
     }
 
-    static Factories load(MqttSettings.ClientCertificate files) {
+    /** {@code keys} is null without a client certificate (only a CA to trust). */
+    static Factories load(MqttSettings.TlsFiles files) {
+        Path described = files.certificateFile().or(files::caFile).orElseThrow();
         try {
-            Collection<? extends Certificate> chain = certificates(files.certificateFile(), "SIGNAGE_MQTT_CERT_FILE");
-            PrivateKey key = privateKey(files.privateKeyFile());
-            char[] password = new char[0];
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("client", key, password, chain.toArray(Certificate[]::new));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, password);
+            KeyManagerFactory kmf = null;
+            if (files.hasClientCertificate()) {
+                Path certificateFile = files.certificateFile().orElseThrow();
+                Path keyFile = files.privateKeyFile().orElseThrow();
+                Collection<? extends Certificate> chain = certificates(certificateFile, "SIGNAGE_MQTT_CERT_FILE");
+                PrivateKey key = privateKey(keyFile);
+                requireMatch(key, chain.iterator().next().getPublicKey(), certificateFile, keyFile);
+                char[] password = new char[0];
+                KeyStore keys = KeyStore.getInstance("PKCS12");
+                keys.load(null, null);
+                keys.setKeyEntry("client", key, password, chain.toArray(Certificate[]::new));
+                kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(keys, password);
+            }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             Optional<Path> ca = files.caFile();
             if (ca.isPresent()) {
@@ -56,8 +66,33 @@ final class MqttClientCertificates {
             }
             return new Factories(kmf, tmf);
         } catch (GeneralSecurityException | IOException e) {
-            throw new ConfigException("SIGNAGE_MQTT_CERT_FILE", "the client certificate " + files.certificateFile() + " and key "
-                    + files.privateKeyFile() + " cannot be used: " + e.getMessage());
+            throw new ConfigException("SIGNAGE_MQTT_CERT_FILE", "the TLS files (" + described + " and the others named) cannot be used: "
+                    + e.getMessage());
+        }
+    }
+
+    /** A key that does not belong to the certificate would only show as a handshake failure: say so at start. */
+    private static void requireMatch(PrivateKey key, PublicKey certificateKey, Path certificateFile, Path keyFile)
+            throws GeneralSecurityException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return; // an unusual key type: the handshake will tell
+        }
+        byte[] challenge = "signage-fleet key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(challenge);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance(algorithm);
+        verifier.initVerify(certificateKey);
+        verifier.update(challenge);
+        if (!verifier.verify(signature)) {
+            throw new ConfigException("SIGNAGE_MQTT_KEY_FILE", keyFile + " is not the private key of the certificate " + certificateFile);
         }
     }
 
@@ -79,16 +114,24 @@ final class MqttClientCertificates {
             throw new ConfigException("SIGNAGE_MQTT_KEY_FILE", file + " does not exist or cannot be read");
         }
         try (Reader in = Files.newBufferedReader(file); PEMParser pem = new PEMParser(in)) {
-            Object object = pem.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (object instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
+            // openssl writes an EC key after its "EC PARAMETERS" block: read on to the first key.
+            for (Object object = pem.readObject(); object != null; object = pem.readObject()) {
+                if (object instanceof PEMKeyPair pair) {
+                    // A SEC1 EC key may come without its public half
+                    return pair.getPublicKeyInfo() == null ? converter.getPrivateKey(pair.getPrivateKeyInfo())
+                            : converter.getKeyPair(pair).getPrivate();
+                }
+                if (object instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+                if (object instanceof org.bouncycastle.openssl.PEMEncryptedKeyPair
+                        || object instanceof org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo) {
+                    throw new ConfigException("SIGNAGE_MQTT_KEY_FILE", file + " holds an encrypted key; give the key unencrypted "
+                            + "(readable by the service's user only)");
+                }
             }
-            if (object instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            throw new ConfigException("SIGNAGE_MQTT_KEY_FILE", file + " holds no unencrypted PEM private key"
-                    + (object == null ? "" : " (found " + object.getClass().getSimpleName() + ")"));
+            throw new ConfigException("SIGNAGE_MQTT_KEY_FILE", file + " holds no PEM private key");
         }
     }
 }

@@ -54,15 +54,18 @@ public final class MqttClients {
                     }
                 });
         // With a client certificate and no password the certificate is the login (AWS IoT Core): no user name either.
-        if (settings.certificate().isEmpty() || !settings.password().value().isEmpty()) {
+        if (!settings.certificateOnly()) {
             builder = builder.simpleAuth()
                     .username(settings.username())
                     .password(settings.password().value().getBytes(StandardCharsets.UTF_8))
                     .applySimpleAuth();
         }
-        if (settings.certificate().isPresent()) {
-            MqttClientCertificates.Factories tls = MqttClientCertificates.load(settings.certificate().get());
-            builder = builder.sslConfig().keyManagerFactory(tls.keys()).trustManagerFactory(tls.trust()).applySslConfig();
+        if (settings.tlsFiles().isPresent()) {
+            MqttClientCertificates.Factories tls = MqttClientCertificates.load(settings.tlsFiles().get());
+            var ssl = builder.sslConfig().trustManagerFactory(tls.trust());
+            builder = (tls.keys() == null ? ssl : ssl.keyManagerFactory(tls.keys())).applySslConfig();
+            log.info("MQTT client {} uses TLS{}{}", clientId, tls.keys() == null ? "" : " with a client certificate",
+                    settings.certificateOnly() ? " as its only login" : " and its user name and password");
         } else if (settings.tls()) {
             builder = builder.sslWithDefaultConfig();
         }

@@ -15,20 +15,31 @@ import java.util.Optional;
  * @param username service account name on the broker
  * @param password service account secret
  */
-public record MqttSettings(String url, String username, Secret password, Optional<ClientCertificate> certificate) {
+public record MqttSettings(String url, String username, Secret password, Optional<TlsFiles> tlsFiles) {
 
     /**
-     * A client certificate for {@code ssl://} (mutual TLS, as AWS IoT Core requires), PEM files.
-     *
-     * @param caFile the CA that signed the broker's certificate; empty = the JDK's trusted CAs
+     * PEM files for {@code ssl://}: a client certificate and its key for mutual TLS (as AWS IoT Core
+     * requires), and/or the CA that signed the broker's certificate (empty = the JDK's trusted CAs).
      */
-    public record ClientCertificate(Path certificateFile, Path privateKeyFile, Optional<Path> caFile) {
+    public record TlsFiles(Optional<Path> certificateFile, Optional<Path> privateKeyFile, Optional<Path> caFile) {
+        public TlsFiles {
+            if (certificateFile.isPresent() != privateKeyFile.isPresent()) {
+                throw new ConfigException(certificateFile.isPresent() ? "SIGNAGE_MQTT_KEY_FILE" : "SIGNAGE_MQTT_CERT_FILE",
+                        "a client certificate needs both SIGNAGE_MQTT_CERT_FILE and SIGNAGE_MQTT_KEY_FILE");
+            }
+        }
+
+        /** With a client certificate (not only a CA to trust). */
+        public boolean hasClientCertificate() {
+            return certificateFile.isPresent();
+        }
     }
 
     public MqttSettings {
         String scheme = parse(url).getScheme().toLowerCase(Locale.ROOT);
-        if (certificate.isPresent() && !scheme.equals("ssl") && !scheme.equals("mqtts")) {
-            throw new ConfigException("mqtt url", "a client certificate needs an ssl:// URL, was '" + url + "'");
+        if (tlsFiles.isPresent() && !scheme.equals("ssl") && !scheme.equals("mqtts")) {
+            throw new ConfigException("SIGNAGE_MQTT_URL", "TLS files (SIGNAGE_MQTT_CERT_FILE, _KEY_FILE, _CA_FILE) need an ssl:// URL, was '"
+                    + url + "'");
         }
     }
 
@@ -36,18 +47,27 @@ public record MqttSettings(String url, String username, Secret password, Optiona
         this(url, username, password, Optional.empty());
     }
 
+    /** With a client certificate and no password, the certificate is the only login (AWS IoT Core). */
+    public boolean certificateOnly() {
+        return tlsFiles.map(TlsFiles::hasClientCertificate).orElse(false) && password.value().isEmpty();
+    }
+
     /**
-     * The settings with the client certificate of SIGNAGE_MQTT_CERT_FILE, SIGNAGE_MQTT_KEY_FILE and
-     * SIGNAGE_MQTT_CA_FILE, when they are set.
+     * The settings with the TLS files of SIGNAGE_MQTT_CERT_FILE, SIGNAGE_MQTT_KEY_FILE and
+     * SIGNAGE_MQTT_CA_FILE, those that are set.
      */
     public MqttSettings withCertificateFrom(dev.signagefleet.common.config.Settings env) {
-        Optional<String> cert = env.optional("SIGNAGE_MQTT_CERT_FILE").filter(v -> !v.isBlank());
-        if (cert.isEmpty()) {
+        Optional<Path> cert = path(env, "SIGNAGE_MQTT_CERT_FILE");
+        Optional<Path> key = path(env, "SIGNAGE_MQTT_KEY_FILE");
+        Optional<Path> ca = path(env, "SIGNAGE_MQTT_CA_FILE");
+        if (cert.isEmpty() && key.isEmpty() && ca.isEmpty()) {
             return this;
         }
-        return new MqttSettings(url, username, password, Optional.of(new ClientCertificate(Path.of(cert.get()),
-                Path.of(env.required("SIGNAGE_MQTT_KEY_FILE")),
-                env.optional("SIGNAGE_MQTT_CA_FILE").filter(v -> !v.isBlank()).map(Path::of))));
+        return new MqttSettings(url, username, password, Optional.of(new TlsFiles(cert, key, ca)));
+    }
+
+    private static Optional<Path> path(dev.signagefleet.common.config.Settings env, String key) {
+        return env.optional(key).filter(v -> !v.isBlank()).map(Path::of);
     }
 
     public String host() {
