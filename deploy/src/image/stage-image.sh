@@ -17,6 +17,15 @@ modules=$4
 # Jib insists on the module's (empty) classes directory, which the compiler does not create without sources.
 mkdir -p "$5"
 
+# Jib reuses a cached layer when its files' paths and modification times are unchanged: so copy with -p, never
+# rewrite an unchanged file, and remove what is no longer wanted instead of starting from an empty directory.
+# (An unchanged launcher then costs no new layer: the 165 MB library layer is not compressed again.)
+write_if_changed() {
+    if [[ ! -f "$1" || "$(cat "$1")" != "$2" ]]; then
+        printf '%s\n' "$2" > "$1"
+    fi
+}
+
 fail() {
     echo "stage-image: $*" >&2
     exit 1
@@ -46,7 +55,6 @@ fi
 
 # 2. The host libraries the runtime links against (glibc, libm, zlib, libstdc++, libgcc_s), at the paths the
 #    dynamic linker looks in, copied as files (no symlinks into the host).
-rm -rf "$out/os"
 mkdir -p "$out/os/etc" "$out/os/tmp" "$out/os/home/signage" "$out/os/var/lib/signage/content"
 mapfile -t libs < <(find "$runtime" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
     | xargs -0 ldd 2>/dev/null \
@@ -55,39 +63,46 @@ mapfile -t libs < <(find "$runtime" -type f \( -name '*.so' -o -path '*/bin/*' \
 for lib in "${libs[@]}"; do
     case "$lib" in "$runtime"/*) continue ;; esac
     mkdir -p "$out/os$(dirname "$lib")"
-    cp -L "$lib" "$out/os$lib"
+    cp -L -p "$lib" "$out/os$lib"
 done
 echo "stage-image: host libraries: $(cd "$out/os" && find . -type f -name '*.so*' | sed 's|^\.||' | sort | tr '\n' ' ')"
 
-cat > "$out/os/etc/passwd" <<'PASSWD'
-root:x:0:0:root:/root:/sbin/nologin
-signage:x:10001:10001:signage-fleet:/home/signage:/sbin/nologin
-PASSWD
-cat > "$out/os/etc/group" <<'GROUP'
-root:x:0:
-signage:x:10001:
-GROUP
+write_if_changed "$out/os/etc/passwd" 'root:x:0:0:root:/root:/sbin/nologin
+signage:x:10001:10001:signage-fleet:/home/signage:/sbin/nologin'
+write_if_changed "$out/os/etc/group" 'root:x:0:
+signage:x:10001:'
 
 # 3. and 4. The launcher and the libraries its manifest's Class-Path names (not every file in lib/: a stale jar
 #    from an earlier build must not ship), ours apart from the third-party ones. The PostgreSQL binaries of the
 #    embedded database (~80 MB, resources only) are left out: a service never starts an embedded database, and
 #    the JVM skips Class-Path entries that do not exist.
-rm -rf "$out/libs" "$out/app"
 mkdir -p "$out/libs/app/lib" "$out/app/app/lib"
-cp "$launcher/signage-launcher.jar" "$out/app/app/"
+cp -p "$launcher/signage-launcher.jar" "$out/app/app/"
 mapfile -t classpath < <(unzip -p "$launcher/signage-launcher.jar" META-INF/MANIFEST.MF | tr -d '\r' \
     | awk '/^Class-Path: /{ on=1; sub(/^Class-Path: /, ""); printf "%s", $0; next }
            on && /^ /{ sub(/^ /, ""); printf "%s", $0; next } { on=0 }' | tr ' ' '\n' | grep .)
 [[ ${#classpath[@]} -gt 0 ]] || fail "$launcher/signage-launcher.jar has no Class-Path in its manifest"
+declare -A wanted=()
 for entry in "${classpath[@]}"; do
     jar=$launcher/$entry
     name=$(basename "$entry")
     case "$name" in embedded-postgres-binaries-*) continue ;; esac
     [[ -f "$jar" ]] || fail "$jar is on the launcher's Class-Path but missing: rebuild the launcher (mvn -pl launcher package)"
     if unzip -l "$jar" 'dev/signagefleet/*' >/dev/null 2>&1; then
-        cp "$jar" "$out/app/app/lib/"
+        layer=app
     else
-        cp "$jar" "$out/libs/app/lib/"
+        layer=libs
     fi
+    wanted[$layer/$name]=1
+    if ! cmp -s "$jar" "$out/$layer/app/lib/$name"; then
+        cp -p "$jar" "$out/$layer/app/lib/$name"
+    fi
+done
+for layer in app libs; do
+    for jar in "$out/$layer/app/lib"/*.jar; do
+        if [[ -e "$jar" && -z "${wanted[$layer/$(basename "$jar")]:-}" ]]; then
+            rm -f "$jar"
+        fi
+    done
 done
 echo "stage-image: launcher: $(ls "$out/app/app/lib" | wc -l) project jars ($(du -sh "$out/app" | cut -f1)), $(ls "$out/libs/app/lib" | wc -l) third-party jars ($(du -sh "$out/libs" | cut -f1))"
