@@ -34,12 +34,13 @@ public record ProvisioningPlan(String region, Names names, Optional<String> acco
     public record StatusRule(String name, String queue, String roleArn) {
 
         /**
-         * The message as sent, plus the topic it came on ({@code mqttTopic}): the consumer checks the
-         * payload's device id against the topic as it does for MQTT, so a payload cannot claim another
-         * terminal's id unseen.
+         * The payload byte for byte (Base64, so a malformed one arrives too and is quarantined) and the
+         * topic from the broker ({@code mqttTopic}), never a field of the payload: the consumer checks
+         * the payload's device id against the topic as it does for MQTT.
          */
         public String sql() {
-            return "SELECT *, topic() AS mqttTopic, timestamp() AS receivedAtMillis FROM 'dt/signage/+/+'";
+            return "SELECT encode(*, 'base64') AS payload, topic() AS mqttTopic, timestamp() AS receivedAtMillis "
+                    + "FROM 'dt/signage/+/+'";
         }
     }
 

@@ -38,8 +38,8 @@ class ProvisioningPlanTest {
         assertThat(plan.queues()).endsWith("prod-telemetry-status");
         assertThat(plan.statusRule()).get().satisfies(rule -> {
             assertThat(rule.name()).isEqualTo("prod_status_to_sqs");
-            // mqttTopic: the field SqsTelemetrySource (telemetry-consumer) reads the topic from
-            assertThat(rule.sql()).contains("topic() AS mqttTopic")
+            // payload and mqttTopic: the fields SqsTelemetrySource (telemetry-consumer) reads
+            assertThat(rule.sql()).contains("encode(*, 'base64') AS payload").contains("topic() AS mqttTopic")
                     .endsWith("FROM 'dt/signage/+/+'");
         });
         assertThat(plan.describe()).anyMatch(l -> l.contains("arn:aws:iot:us-east-1:123456789012:client/"));

@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 /**
  * Telemetry from an SQS queue instead of the broker's shared subscription: on AWS, an IoT topic rule
  * ({@code signage aws setup --status-rule-role}) forwards every {@code dt/signage/+/+} message to the
- * queue as the message's JSON with the MQTT topic added ({@code mqttTopic}). Each received batch is
+ * queue as {@code {"payload": Base64 of the bytes, "mqttTopic": the topic}}. Each received batch is
  * stored through the same {@link TelemetryWriter} as MQTT telemetry and deleted from the queue only
  * after it is committed (or quarantined), so a crash loses nothing: the queue delivers it again after
  * the visibility timeout, and the history's key makes the repeat harmless. Instances compete on the
@@ -33,10 +33,10 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 public final class SqsTelemetrySource implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SqsTelemetrySource.class);
-    /** The field the topic rule adds: the MQTT topic the device published on. */
+    /** The field of the topic rule's message with the MQTT topic the device published on. */
     public static final String TOPIC_FIELD = "mqttTopic";
-    /** The device id field of an older rule that forwarded status only ({@code topic(3) AS topicDeviceId}). */
-    static final String DEVICE_FIELD = "topicDeviceId";
+    /** The field with the payload as published, Base64 ({@code encode(*, 'base64')}). */
+    public static final String PAYLOAD_FIELD = "payload";
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -78,24 +78,35 @@ public final class SqsTelemetrySource implements AutoCloseable {
         return Optional.ofNullable(listeningSince);
     }
 
-    /** The MQTT topic and payload a forwarded message stands for; a message without a topic is quarantined as such. */
+    /**
+     * The MQTT topic and payload a forwarded message stands for. The topic rule sends
+     * {@code {"payload": base64 of the bytes as published, "mqttTopic": ...}}, so any payload, JSON
+     * or not, arrives byte for byte and the topic comes from the broker, never from the payload. A
+     * message without them is quarantined under the queue's name.
+     */
     static TelemetryWriter.Raw toRaw(String queueUrl, String body) {
-        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
         try {
             JsonNode json = Json.mapper().readTree(body);
-            if (json != null && json.path(TOPIC_FIELD).isTextual()) {
-                return new TelemetryWriter.Raw(json.get(TOPIC_FIELD).asText(), payload);
+            if (json != null && json.path(TOPIC_FIELD).isTextual() && json.path(PAYLOAD_FIELD).isTextual()) {
+                return new TelemetryWriter.Raw(json.get(TOPIC_FIELD).asText(),
+                        java.util.Base64.getDecoder().decode(json.get(PAYLOAD_FIELD).asText()));
             }
-            if (json != null && json.path(DEVICE_FIELD).isTextual()) {
-                return new TelemetryWriter.Raw("dt/signage/" + json.get(DEVICE_FIELD).asText() + "/status", payload);
-            }
-        } catch (java.io.IOException e) {
-            // not JSON: the decoder quarantines it under the queue's name
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            // not JSON, or not Base64: quarantined below with the body as it came
         }
-        return new TelemetryWriter.Raw("sqs:" + queueUrl.substring(queueUrl.lastIndexOf('/') + 1), payload);
+        return new TelemetryWriter.Raw("sqs:" + queueUrl.substring(queueUrl.lastIndexOf('/') + 1),
+                body.getBytes(StandardCharsets.UTF_8));
     }
 
     private void loop() {
+        try {
+            receiveAndStore();
+        } finally {
+            listeningSince = null;
+        }
+    }
+
+    private void receiveAndStore() {
         int failures = 0;
         while (running) {
             List<Message> messages;
@@ -126,6 +137,10 @@ public final class SqsTelemetrySource implements AutoCloseable {
             try {
                 if (!writer.store(batch)) {
                     return; // stopping: not stored, so not deleted; the queue delivers them again
+                }
+                if (writer.lastStoreRetried()) {
+                    // The database was away: the queue holds statuses of that time, so silence before now means nothing.
+                    listeningSince = clock.instant();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

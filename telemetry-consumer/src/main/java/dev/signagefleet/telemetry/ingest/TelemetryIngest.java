@@ -216,6 +216,10 @@ public final class TelemetryIngest implements AutoCloseable {
                     }
                     if (writerLogic.store(raw)) {
                         batch.forEach(Mqtt5Publish::acknowledge);
+                        if (writerLogic.lastStoreRetried() && listeningSince != null) {
+                            // The database was away: the broker holds statuses of that time, so silence before now means nothing.
+                            listeningSince = clock.instant();
+                        }
                     }
                 } catch (RuntimeException e) {
                     // A bug must not kill the writer: put the batch back, unacknowledged, and try again later.

@@ -43,6 +43,7 @@ public final class TelemetryWriter {
     private final Counter duplicates;
     private final Counter retries;
     private final Timer commits;
+    private volatile boolean retried;
 
     /**
      * @param running false once the consumer is stopping: retries end and the batch stays unacknowledged
@@ -77,6 +78,7 @@ public final class TelemetryWriter {
      * @return true when every message is stored or quarantined; false when stopped first
      */
     public boolean store(List<Raw> batch) throws InterruptedException {
+        retried = false;
         List<TelemetryMessage> messages = new ArrayList<>(batch.size());
         for (Raw raw : batch) {
             messages.add(decoder.decode(raw.topic(), raw.payload()));
@@ -104,6 +106,15 @@ public final class TelemetryWriter {
         }
     }
 
+    /**
+     * Whether the last {@link #store} had to wait for the database: the messages that piled up
+     * meanwhile (in the broker, in the queue) are still to come, so the sweeps must not judge
+     * silence from before.
+     */
+    public boolean lastStoreRetried() {
+        return retried;
+    }
+
     private void quarantineRefused(Raw raw, PermanentFailure cause) throws InterruptedException, Stopped {
         String topic = raw.topic();
         String[] levels = topic.split("/");
@@ -127,6 +138,7 @@ public final class TelemetryWriter {
                 BatchApplier.Outcome outcome = commits.recordCallable(() -> applier.apply(messages, now));
                 count(outcome, messages);
                 if (attempt > 0) {
+                    retried = true;
                     log.info("Database reachable again: stored {} telemetry messages after {} retries", messages.size(), attempt);
                 }
                 afterCommit.accept(outcome);
