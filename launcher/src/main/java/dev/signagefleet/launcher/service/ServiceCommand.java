@@ -6,6 +6,8 @@ import dev.signagefleet.common.config.Settings;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -28,22 +30,36 @@ public final class ServiceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SignageService service;
+        // Registered before starting: a SIGTERM during a slow start (migrations, queue lookups) still stops what started.
+        AtomicReference<SignageService> running = new AtomicReference<>();
+        CountDownLatch startDone = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                // A signal during the start waits for it, then stops what started.
+                startDone.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            SignageService service = running.get();
+            if (service != null) {
+                log.info("Stopping {} (signal received): finishing the work in progress", name);
+                service.close();
+            }
+            stopped.countDown();
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            service = SignageService.start(SignageService.Name.of(name), Settings.fromEnvironment(), Clock.systemUTC());
+            running.set(SignageService.start(SignageService.Name.of(name), Settings.fromEnvironment(), Clock.systemUTC()));
         } catch (ServiceStartException | ConfigException e) {
             log.error("{} cannot start: {}", name, e.getMessage());
             return 2;
         } catch (RuntimeException e) {
             log.error("{} cannot start: {}", name, Causes.rootMessage(e), e);
             return 1;
+        } finally {
+            startDone.countDown();
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping {} (signal received): finishing the work in progress", name);
-            service.close();
-            stopped.countDown();
-        }, "shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

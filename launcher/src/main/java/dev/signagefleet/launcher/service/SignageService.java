@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -88,6 +87,8 @@ public final class SignageService implements AutoCloseable {
     private final Name name;
     private final Deque<Step> started = new ArrayDeque<>();
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** True once everything runs, false again when stopping: {@code /readyz} follows it. */
+    private final java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
     private Integer httpPort;
 
     private record Step(String name, AutoCloseable closeable) {
@@ -123,6 +124,19 @@ public final class SignageService implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
         log.info("Starting {} (instance {})", name.id(), instance);
+        if (env.optional("SIGNAGE_INSTANCE").filter(v -> !v.isBlank()).isEmpty()) {
+            log.warn("SIGNAGE_INSTANCE is not set: this instance is named after the host ({}). Two instances of {} on one host "
+                    + "would take over each other's MQTT connection; give each its own SIGNAGE_INSTANCE", instance, name.id());
+        }
+        String bind = env.string("SIGNAGE_BIND_ADDRESS", "0.0.0.0");
+        List<OpsRoutes.ReadinessCheck> checks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        checks.add(new OpsRoutes.ReadinessCheck("started", ready::get));
+        if (name != Name.MANAGEMENT) {
+            // First: a port taken is found before any work is taken from a queue; not ready until everything runs.
+            OpsServer ops = OpsServer.start(bind, env.integer("SIGNAGE_OPS_PORT", 8081, 0, 65_535), checks, meters);
+            started.push(new Step("health and metrics endpoint", ops));
+            httpPort = ops.port();
+        }
 
         Database database = Database.connect(new DatabaseConfig(env.required("SIGNAGE_POSTGRES_URL"),
                 env.string("SIGNAGE_POSTGRES_USER", "signage"), new Secret(env.string("SIGNAGE_POSTGRES_PASSWORD", "")),
@@ -131,9 +145,7 @@ public final class SignageService implements AutoCloseable {
         if (env.bool("SIGNAGE_MIGRATE", true)) {
             database.migrate(); // Flyway takes a database lock: instances starting together migrate once
         }
-        List<OpsRoutes.ReadinessCheck> checks = new ArrayList<>();
         checks.add(new OpsRoutes.ReadinessCheck("database", database::isReachable));
-        String bind = env.string("SIGNAGE_BIND_ADDRESS", "0.0.0.0");
 
         switch (name) {
             case TELEMETRY_CONSUMER -> {
@@ -146,15 +158,10 @@ public final class SignageService implements AutoCloseable {
             case CSV_INGEST -> pipeline(env, database, clock, EnumSet.of(Pipeline.Part.CSV_INGEST), instance);
             case CONTENT_BUILDER -> pipeline(env, database, clock, EnumSet.of(Pipeline.Part.CONTENT_BUILDER), instance);
             case CONTENT_REGISTRY -> pipeline(env, database, clock, EnumSet.of(Pipeline.Part.CONTENT_REGISTRY), instance);
-            case MANAGEMENT -> {
-                management(env, database, clock, instance, bind, checks);
-                return;
-            }
+            case MANAGEMENT -> management(env, database, clock, instance, bind, checks);
             default -> throw new IllegalStateException(name.toString());
         }
-        OpsServer ops = OpsServer.start(bind, env.integer("SIGNAGE_OPS_PORT", 8081, 0, 65_535), checks, meters);
-        started.push(new Step("health and metrics endpoint", ops));
-        httpPort = ops.port();
+        ready.set(true);
         log.info("{} (instance {}) started; /healthz, /readyz and /metrics on port {}", name.id(), instance, httpPort);
     }
 
@@ -206,9 +213,14 @@ public final class SignageService implements AutoCloseable {
         DeviceRegistry registry = new DeviceRegistry(database.jdbi(), clock);
         ConsoleUsers users = new ConsoleUsers(database.jdbi(), clock);
         Optional<String> adminPassword = env.optional("SIGNAGE_ADMIN_PASSWORD").filter(p -> !p.isBlank());
-        if (adminPassword.isPresent()) {
+        if (adminExists(database)) {
+            if (adminPassword.isPresent()) {
+                log.info("The console admin exists: SIGNAGE_ADMIN_PASSWORD is used only on the first start and was not applied "
+                        + "(change the password in the console; you may unset the variable)");
+            }
+        } else if (adminPassword.isPresent()) {
             users.ensureAdmin(adminPassword);
-        } else if (!adminExists(database)) {
+        } else {
             throw new ServiceStartException("there is no console admin yet: set SIGNAGE_ADMIN_PASSWORD for the first start "
                     + "(a service never prints a generated password to its log)");
         }
@@ -223,7 +235,6 @@ public final class SignageService implements AutoCloseable {
                 registration -> connectionInfo(registration, publicMqttUrl), meters, clock));
         started.push(new Step("HTTP API, console and alerts", app));
         httpPort = app.http().port();
-        log.info("management (instance {}) started: API and console on port {}", instance, httpPort);
     }
 
     private static boolean adminExists(Database database) {
@@ -265,7 +276,8 @@ public final class SignageService implements AutoCloseable {
 
     /** Stops in reverse order of starting: the endpoints first, then the work (finishing what is in progress), then the pool. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        ready.set(false);
         while (!started.isEmpty()) {
             Step step = started.pop();
             try {

@@ -90,97 +90,103 @@ public final class Pipeline implements AutoCloseable {
              Path contentDir, java.util.function.Supplier<String> publicBaseUrl, Clock clock, MeterRegistry meters,
              java.util.Set<Part> parts, String mqttClientId) {
         this.sqs = SqsClients.create(sqsSettings);
-        QueueDirectory queues = new QueueDirectory(sqs, PipelineQueues.maxReceives(env), PipelineQueues.visibility(env));
-        this.topology = PipelineQueues.topology(env);
-        if (env.bool("SIGNAGE_SQS_PROVISION", true)) {
-            try {
-                topology.queues().forEach(queues::provision);
-            } catch (RuntimeException e) {
-                sqs.close();
-                throw new StackStartException("cannot prepare the SQS queues at " + sqsSettings.endpoint().orElse("AWS")
-                        + ": " + dev.signagefleet.common.Causes.rootMessage(e)
-                        + ". Check --sqs-url and the SQS credentials (SIGNAGE_SQS_ACCESS_KEY/_SECRET_KEY or the AWS default chain)", e);
+        try {
+            QueueDirectory queues = new QueueDirectory(sqs, PipelineQueues.maxReceives(env), PipelineQueues.visibility(env));
+            this.topology = PipelineQueues.topology(env);
+            if (env.bool("SIGNAGE_SQS_PROVISION", true)) {
+                try {
+                    topology.queues().forEach(queues::provision);
+                } catch (RuntimeException e) {
+                    sqs.close();
+                    throw new StackStartException("cannot prepare the SQS queues at " + sqsSettings.endpoint().orElse("AWS")
+                            + ": " + dev.signagefleet.common.Causes.rootMessage(e)
+                            + ". Check --sqs-url and the SQS credentials (SIGNAGE_SQS_ACCESS_KEY/_SECRET_KEY or the AWS default chain)", e);
+                }
             }
-        }
-        log.info("Event subscriptions: {}", topology);
-        warnAboutMissingSubscriptions(topology);
-        if (volatileQueues) {
-            // The embedded queue server keeps messages in memory only: what it held when the stack
-            // stopped is gone. Send the recent events again; consumers skip what they already handled.
-            Instant since = clock.instant().minus(env.seconds("SIGNAGE_REPLAY_WINDOW_SEC", Duration.ofDays(1),
-                    Duration.ZERO, Duration.ofDays(30)));
-            int replayed = 0;
-            for (String source : List.of(UploadService.SOURCE, ContentBuilder.SOURCE, ContentRegistry.SOURCE)) {
-                replayed += OutboxRelay.republishSince(database.jdbi(), source, since);
+            log.info("Event subscriptions: {}", topology);
+            warnAboutMissingSubscriptions(topology);
+            if (volatileQueues) {
+                // The embedded queue server keeps messages in memory only: what it held when the stack
+                // stopped is gone. Send the recent events again; consumers skip what they already handled.
+                Instant since = clock.instant().minus(env.seconds("SIGNAGE_REPLAY_WINDOW_SEC", Duration.ofDays(1),
+                        Duration.ZERO, Duration.ofDays(30)));
+                int replayed = 0;
+                for (String source : List.of(UploadService.SOURCE, ContentBuilder.SOURCE, ContentRegistry.SOURCE)) {
+                    replayed += OutboxRelay.republishSince(database.jdbi(), source, since);
+                }
+                if (replayed > 0) {
+                    log.info("Sending {} recent event(s) again: the embedded queue server does not keep messages across restarts", replayed);
+                }
             }
-            if (replayed > 0) {
-                log.info("Sending {} recent event(s) again: the embedded queue server does not keep messages across restarts", replayed);
+            ContentPackages packages = new ContentPackages(contentDir);
+            SqsEventPublisher publisher = new SqsEventPublisher(queues, topology);
+            OutboxRelay.Options relayOptions = new OutboxRelay.Options(Duration.ofMillis(200), 100, Duration.ofDays(7));
+
+            // A relay of a part this process does not run is created but not started: its nudges are then harmless.
+            OutboxRelay ingestRelay = relay(database, UploadService.SOURCE, publisher, relayOptions, meters,
+                    parts.contains(Part.CSV_INGEST));
+            OutboxRelay builderRelay = relay(database, ContentBuilder.SOURCE, publisher, relayOptions, meters,
+                    parts.contains(Part.CONTENT_BUILDER));
+            OutboxRelay registryRelay = relay(database, ContentRegistry.SOURCE, publisher, relayOptions, meters,
+                    parts.contains(Part.CONTENT_REGISTRY));
+
+            ZoneId zone = ZoneId.of(env.string("SIGNAGE_FLEET_ZONE", "Asia/Tokyo"));
+            this.uploads = new UploadService(database.jdbi(), clock, zone);
+            uploads.onAccepted(ingestRelay::nudge);
+            this.uploadQueries = new UploadQueries(database.jdbi());
+            this.catalog = new ContentCatalog(database.jdbi(), packages);
+            this.deadLetters = new DeadLetters(queues, database.jdbi(), clock);
+
+            long maxPackageBytes = env.longValue("SIGNAGE_MAX_PACKAGE_BYTES", 200L * 1024 * 1024, 1024, 10L * 1024 * 1024 * 1024);
+            Backoff retry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
+            if (parts.contains(Part.CONTENT_BUILDER)) {
+                consume(ContentBuilder.CONSUMER, new ContentBuilder(packages, clock, maxPackageBytes), queues, database, clock,
+                        retry, meters, builderRelay);
             }
-        }
-        ContentPackages packages = new ContentPackages(contentDir);
-        SqsEventPublisher publisher = new SqsEventPublisher(queues, topology);
-        OutboxRelay.Options relayOptions = new OutboxRelay.Options(Duration.ofMillis(200), 100, Duration.ofDays(7));
+            if (!parts.contains(Part.CONTENT_REGISTRY) && !parts.contains(Part.DEVICE_COMMANDS)) {
+                this.deviceCommands = null;
+                if (parts.contains(Part.CSV_INGEST)) {
+                    consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
+                }
+                return;
+            }
+            java.util.concurrent.atomic.AtomicBoolean registryClosing = new java.util.concurrent.atomic.AtomicBoolean();
+            Mqtt5AsyncClient registryClient = MqttClients.builder(mqtt, mqttClientId, registryClosing::get).buildAsync();
+            registryClient.connectWith().cleanStart(true).send()
+                    .whenComplete((ack, error) -> {
+                        if (error != null) {
+                            log.warn("{} could not connect to the MQTT broker yet ({}); it keeps trying", mqttClientId, error.getMessage());
+                        }
+                    });
+            started.push(() -> {
+                registryClosing.set(true);
+                if (registryClient.getState().isConnected()) {
+                    registryClient.disconnect().get(5, TimeUnit.SECONDS);
+                }
+            });
+            MqttAssignmentPublisher assignments = new MqttAssignmentPublisher(registryClient, Duration.ofSeconds(10));
+            this.deviceCommands = new DeviceCommands() {
+                @Override
+                public void retryContent(String deviceId) throws Exception {
+                    assignments.askToRetry(deviceId);
+                }
 
-        // A relay of a part this process does not run is created but not started: its nudges are then harmless.
-        OutboxRelay ingestRelay = relay(database, UploadService.SOURCE, publisher, relayOptions, meters,
-                parts.contains(Part.CSV_INGEST));
-        OutboxRelay builderRelay = relay(database, ContentBuilder.SOURCE, publisher, relayOptions, meters,
-                parts.contains(Part.CONTENT_BUILDER));
-        OutboxRelay registryRelay = relay(database, ContentRegistry.SOURCE, publisher, relayOptions, meters,
-                parts.contains(Part.CONTENT_REGISTRY));
-
-        ZoneId zone = ZoneId.of(env.string("SIGNAGE_FLEET_ZONE", "Asia/Tokyo"));
-        this.uploads = new UploadService(database.jdbi(), clock, zone);
-        uploads.onAccepted(ingestRelay::nudge);
-        this.uploadQueries = new UploadQueries(database.jdbi());
-        this.catalog = new ContentCatalog(database.jdbi(), packages);
-        this.deadLetters = new DeadLetters(queues, database.jdbi(), clock);
-
-        long maxPackageBytes = env.longValue("SIGNAGE_MAX_PACKAGE_BYTES", 200L * 1024 * 1024, 1024, 10L * 1024 * 1024 * 1024);
-        Backoff retry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
-        if (parts.contains(Part.CONTENT_BUILDER)) {
-            consume(ContentBuilder.CONSUMER, new ContentBuilder(packages, clock, maxPackageBytes), queues, database, clock,
-                    retry, meters, builderRelay);
-        }
-        if (!parts.contains(Part.CONTENT_REGISTRY) && !parts.contains(Part.DEVICE_COMMANDS)) {
-            this.deviceCommands = null;
+                @Override
+                public void tellGroup(String deviceId, String group) throws Exception {
+                    assignments.tellGroup(deviceId, group);
+                }
+            };
+            if (parts.contains(Part.CONTENT_REGISTRY)) {
+                consume(ContentRegistry.CONSUMER, new ContentRegistry(assignments, publicBaseUrl, clock), queues, database, clock, retry,
+                        meters, registryRelay);
+            }
             if (parts.contains(Part.CSV_INGEST)) {
                 consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
             }
-            return;
-        }
-        java.util.concurrent.atomic.AtomicBoolean registryClosing = new java.util.concurrent.atomic.AtomicBoolean();
-        Mqtt5AsyncClient registryClient = MqttClients.builder(mqtt, mqttClientId, registryClosing::get).buildAsync();
-        registryClient.connectWith().cleanStart(true).send()
-                .whenComplete((ack, error) -> {
-                    if (error != null) {
-                        log.warn("{} could not connect to the MQTT broker yet ({}); it keeps trying", mqttClientId, error.getMessage());
-                    }
-                });
-        started.push(() -> {
-            registryClosing.set(true);
-            if (registryClient.getState().isConnected()) {
-                registryClient.disconnect().get(5, TimeUnit.SECONDS);
-            }
-        });
-        MqttAssignmentPublisher assignments = new MqttAssignmentPublisher(registryClient, Duration.ofSeconds(10));
-        this.deviceCommands = new DeviceCommands() {
-            @Override
-            public void retryContent(String deviceId) throws Exception {
-                assignments.askToRetry(deviceId);
-            }
-
-            @Override
-            public void tellGroup(String deviceId, String group) throws Exception {
-                assignments.tellGroup(deviceId, group);
-            }
-        };
-        if (parts.contains(Part.CONTENT_REGISTRY)) {
-            consume(ContentRegistry.CONSUMER, new ContentRegistry(assignments, publicBaseUrl, clock), queues, database, clock, retry,
-                    meters, registryRelay);
-        }
-        if (parts.contains(Part.CSV_INGEST)) {
-            consume(UploadJourney.CONSUMER, new UploadJourney(clock), queues, database, clock, retry, meters, ingestRelay);
+    
+        } catch (RuntimeException e) {
+            close(); // what started before the failure (relays, consumers, the client) stops again
+            throw e;
         }
     }
 
