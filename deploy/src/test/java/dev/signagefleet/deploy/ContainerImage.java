@@ -119,6 +119,14 @@ final class ContainerImage {
         return command;
     }
 
+    /** Whether this process may create a mount namespace and mount in it (root with CAP_SYS_ADMIN). */
+    static boolean canEnterAMountNamespace() throws IOException, InterruptedException {
+        Process probe = new ProcessBuilder(hostTool("unshare"), "--mount", hostTool("mount"), "-t", "tmpfs", "probe", "/mnt")
+                .redirectErrorStream(true).start();
+        probe.getInputStream().readAllBytes();
+        return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
+    }
+
     /** A program of the host (unshare, mount, chroot, bash), found on the test's PATH and the sbin directories. */
     static String hostTool(String name) {
         String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin";
