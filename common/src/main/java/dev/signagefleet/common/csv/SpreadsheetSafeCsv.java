@@ -32,11 +32,26 @@ public final class SpreadsheetSafeCsv implements Closeable {
         if (NUMBER.matcher(cell).matches()) {
             return cell;
         }
-        char first = cell.charAt(0);
-        if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r') {
+        if (isFormulaTrigger(cell.charAt(0)) || startsWithEscapedFormula(cell)) {
+            // An apostrophe more: a cell that already starts with apostrophes before a formula character keeps
+            // them, as the slide reader drops exactly one (SlideCsvReader), so an export uploads back unchanged.
             return "'" + cell;
         }
         return cell;
+    }
+
+    /** Characters a spreadsheet takes as the start of a formula. */
+    public static boolean isFormulaTrigger(char c) {
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+    }
+
+    /** One or more apostrophes, then a formula character: what {@link #escape} wrote, or what it escapes again. */
+    public static boolean startsWithEscapedFormula(String cell) {
+        int i = 0;
+        while (i < cell.length() && cell.charAt(i) == '\'') {
+            i++;
+        }
+        return i > 0 && i < cell.length() && isFormulaTrigger(cell.charAt(i));
     }
 
     public void row(List<String> cells) {

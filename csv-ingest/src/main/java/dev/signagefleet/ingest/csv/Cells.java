@@ -1,5 +1,7 @@
 package dev.signagefleet.ingest.csv;
 
+import dev.signagefleet.common.csv.SpreadsheetSafeCsv;
+
 /**
  * How the text of a cell is read as a value, by hand rather than by regular expression because it
  * runs for every cell of every row.
@@ -57,19 +59,13 @@ final class Cells {
 
     /**
      * Free text as the exports write it back: a cell a spreadsheet would run as a formula
-     * ({@code =}, {@code +}, {@code -}, {@code @}, tab or CR first) is exported with a leading
-     * apostrophe, so that apostrophe is dropped again and an exported file uploads unchanged. The one
-     * cost: a text really meant to start with an apostrophe followed by one of those characters loses
-     * the apostrophe.
+     * ({@code =}, {@code +}, {@code -}, {@code @}, tab or CR first), or one that starts with
+     * apostrophes before such a character, is exported with one apostrophe more, so exactly one is
+     * dropped here and an exported file uploads unchanged. The one cost: a hand-written {@code '=x}
+     * reads as {@code =x} (write {@code ''=x} to keep the apostrophe).
      */
     static String unescapeText(String text) {
-        if (text.length() >= 2 && text.charAt(0) == '\'') {
-            char second = text.charAt(1);
-            if (second == '=' || second == '+' || second == '-' || second == '@' || second == '\t' || second == '\r') {
-                return text.substring(1);
-            }
-        }
-        return text;
+        return SpreadsheetSafeCsv.startsWithEscapedFormula(text) ? text.substring(1) : text;
     }
 
     /** True for 1 to 64 of A-Z, a-z, 0-9, '-' and '_': slide ids and group names. */

@@ -35,10 +35,10 @@
  *       become {@code null}. Line breaks inside a cell become {@code \n} whether the file used CRLF
  *       or LF, so the same sheet saved on Windows or a Mac gives the same slides. Lengths count
  *       characters (code points). Numbers may carry a zero fraction ({@code 10.00}, as a formatted
- *       spreadsheet cell exports), nothing else. A title or body that starts with an apostrophe
- *       followed by {@code =}, {@code +}, {@code -} or {@code @} is read without the apostrophe: that
- *       is how the exports escape a cell a spreadsheet would run as a formula, so an exported file
- *       uploads again unchanged.</li>
+ *       spreadsheet cell exports), nothing else. A title or body that starts with one or more
+ *       apostrophes followed by {@code =}, {@code +}, {@code -} or {@code @} is read with one apostrophe
+ *       less: the exports add one to such a cell (a spreadsheet would run it as a formula), so an
+ *       exported file uploads again unchanged.</li>
  *   <li>Charset: UTF-8 with or without BOM, or Shift_JIS as Excel writes it, read as Windows-31J so
  *       that ①, ㈱, 髙, half-width kana and ～ survive. Detected from the first MiB (a BOM means
  *       UTF-8; valid UTF-8 is UTF-8; valid Windows-31J is Windows-31J) unless the caller names one
