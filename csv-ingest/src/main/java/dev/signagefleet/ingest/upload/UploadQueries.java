@@ -146,25 +146,42 @@ public final class UploadQueries {
     }
 
     /**
-     * Every active slide (its newest version of an upload that has not failed), by slide id, to
-     * {@code each}; with {@code group}, only those whose active version targets that group. Streams
-     * from the database, so an export of a million slides holds one at a time.
+     * Every active slide (its newest version of an upload that has not failed, as {@link #slide}),
+     * by slide id, to {@code each}; with {@code group}, only those whose active version targets that
+     * group. Read a page of 1,000 at a time, each page its own short query, so a slow reader of a big
+     * export never holds a database connection while it writes.
      */
     public void forEachActiveSlide(String group, Consumer<Slide> each) {
-        jdbi.useTransaction(h -> h.createQuery("""
-                        SELECT * FROM (
-                            SELECT DISTINCT ON (s.slide_id) s.* FROM slides s JOIN uploads u USING (upload_id)
-                            WHERE u.status <> 'FAILED'
-                            ORDER BY s.slide_id, u.created_at DESC, s.upload_id DESC) active
-                        WHERE CAST(:group AS text) IS NULL OR target_group = :group
-                        ORDER BY slide_id
-                        """)
-                .bind("group", group)
-                .setFetchSize(1000)
-                .map((rs, ctx) -> new Slide(rs.getString("slide_id"), rs.getString("title"), rs.getString("body"),
-                        rs.getString("image_url"), rs.getInt("duration_sec"), instant(rs, "start_at"), instant(rs, "end_at"),
-                        rs.getString("target_group"), rs.getInt("priority"), rs.getInt("line")))
-                .forEach(each));
+        String after = "";
+        while (true) {
+            String from = after;
+            // The page's last slide id first (an index scan), so each page reads only its own slides.
+            Optional<String> upTo = jdbi.withHandle(h -> h.createQuery("""
+                            SELECT max(slide_id) FROM (
+                                SELECT DISTINCT slide_id FROM slides WHERE slide_id > :after ORDER BY slide_id LIMIT 1000) ids
+                            """)
+                    .bind("after", from).mapTo(String.class).findOne());
+            if (upTo.isEmpty() || upTo.get() == null) {
+                return;
+            }
+            List<Slide> page = jdbi.withHandle(h -> h.createQuery("""
+                            SELECT * FROM (
+                                SELECT DISTINCT ON (s.slide_id) s.* FROM slides s JOIN uploads u USING (upload_id)
+                                WHERE u.status <> 'FAILED' AND s.slide_id > :after AND s.slide_id <= :upTo
+                                ORDER BY s.slide_id, u.created_at DESC, s.upload_id DESC) active
+                            WHERE CAST(:group AS text) IS NULL OR target_group = :group
+                            ORDER BY slide_id
+                            """)
+                    .bind("group", group)
+                    .bind("after", from)
+                    .bind("upTo", upTo.get())
+                    .map((rs, ctx) -> new Slide(rs.getString("slide_id"), rs.getString("title"), rs.getString("body"),
+                            rs.getString("image_url"), rs.getInt("duration_sec"), instant(rs, "start_at"), instant(rs, "end_at"),
+                            rs.getString("target_group"), rs.getInt("priority"), rs.getInt("line")))
+                    .list());
+            page.forEach(each);
+            after = upTo.get();
+        }
     }
 
     static String stage(String source) {
