@@ -40,6 +40,11 @@ public final class AddDevice {
             throw new AwsProvisioningException("no device may be called '" + deviceId + "': cmd/signage/" + deviceId
                     + "/ is where group commands live. Choose another id");
         }
+        if (dev.signagefleet.common.mqtt.ServiceClientIds.looksLikeAService(deviceId)) {
+            throw new AwsProvisioningException("device id '" + deviceId + "' starts like the MQTT client id of a service ("
+                    + String.join(", ", dev.signagefleet.common.mqtt.ServiceClientIds.PREFIXES)
+                    + "), whose connection it could take over. Choose another id");
+        }
         String doing = "iot policy " + names.policy();
         try {
             try {

@@ -264,6 +264,7 @@ public final class SignageService implements AutoCloseable {
      * What the MQTT client ids of a service's instances start with; the instance name follows. The
      * AWS IoT services policy allows exactly these ({@link ServiceBrokerAccess}).
      */
+    /** Reserved for services in {@link dev.signagefleet.common.mqtt.ServiceClientIds} (no device may use it). */
     public static String mqttClientIdPrefix(Name name) {
         return name == Name.TELEMETRY_CONSUMER ? TelemetryConfig.CLIENT_ID_PREFIX : name.id() + "-";
     }

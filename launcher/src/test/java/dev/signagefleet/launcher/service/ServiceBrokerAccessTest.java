@@ -82,4 +82,17 @@ class ServiceBrokerAccessTest {
             throw new AssertionError("not JSON: " + text, e);
         }
     }
+
+    @Test
+    void noDeviceMayTakeAServicesClientId() {
+        for (SignageService.Name name : SignageService.Name.values()) {
+            String clientId = SignageService.mqttClientIdPrefix(name) + "it-1";
+            org.assertj.core.api.Assertions.assertThat(dev.signagefleet.common.mqtt.ServiceClientIds.looksLikeAService(clientId))
+                    .as(clientId).isTrue();
+            org.assertj.core.api.Assertions.assertThat(dev.signagefleet.management.devices.DeviceRegistration.problems(clientId,
+                    "osaka", null, null)).as(clientId).anySatisfy(p -> org.assertj.core.api.Assertions.assertThat(p)
+                    .contains("client id of a service"));
+        }
+        org.assertj.core.api.Assertions.assertThat(dev.signagefleet.common.mqtt.ServiceClientIds.looksLikeAService("lobby-01")).isFalse();
+    }
 }

@@ -1,5 +1,7 @@
 package dev.signagefleet.management.devices;
 
+import dev.signagefleet.common.mqtt.ServiceClientIds;
+
 import dev.signagefleet.telemetry.registry.DeviceRegistry;
 import dev.signagefleet.telemetry.registry.NewDevice;
 import java.util.List;
@@ -64,6 +66,10 @@ public final class DeviceRegistration {
         List<String> problems = new java.util.ArrayList<>(NewDevice.problems(deviceId, group, name, location));
         if (deviceId != null && RESERVED_IDS.contains(deviceId)) {
             problems.add("deviceId '" + deviceId + "' is reserved (by the console or the broker's topics); choose another");
+        }
+        if (deviceId != null && ServiceClientIds.looksLikeAService(deviceId)) {
+            problems.add("deviceId '" + deviceId + "' starts like the MQTT client id of a service ("
+                    + String.join(", ", ServiceClientIds.PREFIXES) + "); choose another");
         }
         return problems;
     }
