@@ -101,6 +101,9 @@ public final class SqsTelemetrySource implements AutoCloseable {
     private void loop() {
         try {
             receiveAndStore();
+        } catch (Error e) {
+            log.error("The SQS telemetry reader stopped: {}. Nothing more is read from {}; it reports not ready. Restart it "
+                    + "(what it had received comes again after the visibility timeout)", e, queueUrl, e);
         } finally {
             listeningSince = null;
         }

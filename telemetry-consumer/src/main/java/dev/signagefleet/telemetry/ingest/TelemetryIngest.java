@@ -51,6 +51,7 @@ public final class TelemetryIngest implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean paused;
     private volatile boolean subscribed;
+    private volatile boolean writerFailed;
     private volatile Instant listeningSince;
     private Thread writer;
     private final boolean subscribes;
@@ -167,9 +168,9 @@ public final class TelemetryIngest implements AutoCloseable {
         return client.getState().isConnected();
     }
 
-    /** Connected and subscribed: messages reach this consumer. */
+    /** Connected and subscribed, and its writer alive: messages reach this consumer and are stored. */
     public boolean isListening() {
-        return subscribed && isConnected();
+        return subscribed && isConnected() && !writerFailed;
     }
 
     /**
@@ -191,6 +192,18 @@ public final class TelemetryIngest implements AutoCloseable {
     }
 
     private void writeLoop() {
+        try {
+            takeAndStore();
+        } catch (Error e) {
+            // A broken installation (a class missing, out of memory): stop listening loudly, so /readyz fails and
+            // the process is restarted, instead of a consumer that looks alive and stores nothing.
+            writerFailed = true;
+            log.error("The telemetry writer stopped: {}. Nothing more is stored by {}; it reports not ready. Restart it "
+                    + "(the unacknowledged messages are delivered again)", e, config.clientId(), e);
+        }
+    }
+
+    private void takeAndStore() {
         List<Mqtt5Publish> batch = new ArrayList<>(config.batchSize());
         while (running) {
             try {
