@@ -167,6 +167,24 @@ class ManagementApiIT {
     }
 
     @Test
+    void everySortPagesLikeOneUnpagedRead() throws Exception {
+        for (String sort : List.of("lastSeen", "-lastSeen", "group", "-group", "connectivity", "-agentVersion", "contentVersion")) {
+            for (String filter : List.of("", "&connectivity=online", "&connectivity=online,never_seen")) {
+                List<String> whole = new ArrayList<>();
+                json(admin("/api/devices?limit=500&sort=" + sort + filter)).get("items").forEach(n -> whole.add(n.get("deviceId").asText()));
+                List<String> paged = new ArrayList<>();
+                String cursor = null;
+                do {
+                    JsonNode page = json(admin("/api/devices?limit=2&sort=" + sort + filter + (cursor == null ? "" : "&cursor=" + cursor)));
+                    page.get("items").forEach(n -> paged.add(n.get("deviceId").asText()));
+                    cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+                } while (cursor != null);
+                assertThat(paged).as("sort=%s%s", sort, filter).isNotEmpty().containsExactlyElementsOf(whole);
+            }
+        }
+    }
+
+    @Test
     void invalidParametersAreExplained() throws Exception {
         HttpResponse<String> badSort = admin("/api/devices?sort=colour");
         assertThat(badSort.statusCode()).isEqualTo(400);

@@ -15,21 +15,28 @@ public record DeviceSort(Key key, boolean descending) {
 
     /** The sortable columns and how they compare in SQL (never null, so keyset comparison works). */
     public enum Key {
-        DEVICE_ID("deviceId", "d.device_id", "text"),
-        GROUP("group", "coalesce(d.group_name, '')", "text"),
-        CONNECTIVITY("connectivity", "s.connectivity", "text"),
-        LAST_SEEN("lastSeen", "coalesce(s.last_seen_at, '-infinity'::timestamptz)", "timestamptz"),
-        AGENT_VERSION("agentVersion", "coalesce(s.agent_version, '')", "text"),
-        CONTENT_VERSION("contentVersion", "coalesce(s.content_version, '')", "text");
+        DEVICE_ID("deviceId", "d.device_id", "text", "d.device_id"),
+        GROUP("group", "coalesce(d.group_name, '')", "text", "d.device_id"),
+        CONNECTIVITY("connectivity", "s.connectivity", "text", "s.device_id"),
+        LAST_SEEN("lastSeen", "coalesce(s.last_seen_at, '-infinity'::timestamptz)", "timestamptz", "s.device_id"),
+        AGENT_VERSION("agentVersion", "coalesce(s.agent_version, '')", "text", "s.device_id"),
+        CONTENT_VERSION("contentVersion", "coalesce(s.content_version, '')", "text", "s.device_id");
 
         final String apiName;
         final String sql;
         final String sqlType;
+        /**
+         * The device id of the key's table (equal to the other, the tables are joined on it): the keyset
+         * cursor compares (key, id) as one row, which PostgreSQL can only match to an index of one table
+         * (V14: the sort indexes end with the device id).
+         */
+        final String idSql;
 
-        Key(String apiName, String sql, String sqlType) {
+        Key(String apiName, String sql, String sqlType, String idSql) {
             this.apiName = apiName;
             this.sql = sql;
             this.sqlType = sqlType;
+            this.idSql = idSql;
         }
 
         public String apiName() {

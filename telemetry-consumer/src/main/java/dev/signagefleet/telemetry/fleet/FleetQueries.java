@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public final class FleetQueries {
         DeviceSort sort = query.sort();
         if (query.cursor() != null) {
             Cursor cursor = Cursor.decode(query.cursor(), sort);
-            sql.append(" AND (").append(sort.key().sql).append(", d.device_id) ").append(sort.descending() ? "<" : ">")
+            sql.append(" AND (").append(sort.key().sql).append(", ").append(sort.key().idSql).append(") ").append(sort.descending() ? "<" : ">")
                     .append(" (CAST(:afterKey AS ").append(sort.key().sqlType).append("), :afterId)");
             binds.put("afterKey", cursor.key());
             binds.put("afterId", cursor.deviceId());
@@ -117,7 +118,11 @@ public final class FleetQueries {
             sql.append(" AND ").append(ContentSync.SQL).append(" = ANY(CAST(:contentSync AS text[]))");
             binds.put("contentSync", query.contentSync().stream().map(ContentSync::dbValue).toArray(String[]::new));
         }
-        if (!query.connectivity().isEmpty()) {
+        if (query.connectivity().size() == 1) {
+            // '=' rather than '= ANY(one value)': only then can the index on (connectivity, last seen) give the order
+            sql.append(" AND s.connectivity = :connectivity");
+            binds.put("connectivity", query.connectivity().get(0).dbValue());
+        } else if (!query.connectivity().isEmpty()) {
             sql.append(" AND s.connectivity = ANY(CAST(:connectivity AS text[]))");
             binds.put("connectivity", query.connectivity().stream().map(Connectivity::dbValue).toArray(String[]::new));
         }
@@ -283,65 +288,71 @@ public final class FleetQueries {
                                Map<String, Long> byAgentVersion, long quarantinedMessages) {
     }
 
+    /** The counts, read by one pass over the devices (one statement), plus the quarantine count. */
     public FleetSummary summary() {
         return jdbi.withHandle(h -> {
             Map<String, Long> byConnectivity = new LinkedHashMap<>();
             for (Connectivity c : Connectivity.values()) {
                 byConnectivity.put(c.dbValue(), 0L);
             }
+            Map<String, Long> byContentSync = new LinkedHashMap<>();
+            for (ContentSync c : ContentSync.values()) {
+                byContentSync.put(c.dbValue(), 0L);
+            }
             Map<String, Map<String, Long>> byGroup = new LinkedHashMap<>();
+            Map<String, Map<String, Long>> byGroupSync = new LinkedHashMap<>();
+            Map<String, Long> versionCounts = new HashMap<>();
             long[] total = {0};
-            h.createQuery("""
-                            SELECT coalesce(d.group_name, '(none)') AS grp, s.connectivity, count(*) AS n
-                            FROM devices d JOIN device_state s USING (device_id)
-                            GROUP BY 1, 2 ORDER BY 1, 2
-                            """)
-                    .map((rs, ctx) -> new Object[] {rs.getString("grp"), rs.getString("connectivity"), rs.getLong("n")})
+            h.createQuery("SELECT coalesce(d.group_name, '(none)') AS grp, s.connectivity,"
+                            + " coalesce(s.agent_version, '(unknown)') AS v, " + ContentSync.SQL + " AS sync, count(*) AS n"
+                            + FROM + "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4")
+                    .bind("pendingSince", pendingSince())
+                    .map((rs, ctx) -> new Object[] {rs.getString("grp"), rs.getString("connectivity"), rs.getString("v"),
+                            rs.getString("sync"), rs.getLong("n")})
                     .forEach(r -> {
                         String group = (String) r[0];
                         String state = (String) r[1];
-                        long n = (Long) r[2];
+                        String sync = (String) r[3];
+                        long n = (Long) r[4];
                         total[0] += n;
                         byConnectivity.merge(state, n, Long::sum);
-                        byGroup.computeIfAbsent(group, g -> {
+                        Map<String, Long> g = byGroup.computeIfAbsent(group, k -> {
                             Map<String, Long> m = new LinkedHashMap<>();
                             m.put("total", 0L);
                             for (Connectivity c : Connectivity.values()) {
                                 m.put(c.dbValue(), 0L);
                             }
                             return m;
-                        }).merge(state, n, Long::sum);
-                        byGroup.get(group).merge("total", n, Long::sum);
-                    });
-            Map<String, Long> byVersion = new LinkedHashMap<>();
-            h.createQuery("""
-                            SELECT coalesce(agent_version, '(unknown)') AS v, count(*) AS n FROM device_state
-                            GROUP BY 1 ORDER BY 2 DESC, 1
-                            """)
-                    .map((rs, ctx) -> Map.entry(rs.getString("v"), rs.getLong("n")))
-                    .forEach(e -> byVersion.put(e.getKey(), e.getValue()));
-            Map<String, Long> byContentSync = new LinkedHashMap<>();
-            for (ContentSync c : ContentSync.values()) {
-                byContentSync.put(c.dbValue(), 0L);
-            }
-            Map<String, Map<String, Long>> byGroupSync = new LinkedHashMap<>();
-            h.createQuery("SELECT coalesce(d.group_name, '(none)') AS grp, " + ContentSync.SQL + " AS sync, count(*) AS n"
-                            + FROM + "GROUP BY 1, 2 ORDER BY 1, 2")
-                    .bind("pendingSince", pendingSince())
-                    .map((rs, ctx) -> new Object[] {rs.getString("grp"), rs.getString("sync"), rs.getLong("n")})
-                    .forEach(r -> {
-                        byContentSync.merge((String) r[1], (Long) r[2], Long::sum);
-                        byGroupSync.computeIfAbsent((String) r[0], g -> {
+                        });
+                        g.merge(state, n, Long::sum);
+                        g.merge("total", n, Long::sum);
+                        versionCounts.merge((String) r[2], n, Long::sum);
+                        byContentSync.merge(sync, n, Long::sum);
+                        byGroupSync.computeIfAbsent(group, k -> {
                             Map<String, Long> m = new LinkedHashMap<>();
                             for (ContentSync c : ContentSync.values()) {
                                 m.put(c.dbValue(), 0L);
                             }
                             return m;
-                        }).merge((String) r[1], (Long) r[2], Long::sum);
+                        }).merge(sync, n, Long::sum);
                     });
-            long quarantined = h.createQuery("SELECT count(*) FROM quarantined_messages WHERE replayed_at IS NULL").mapTo(Long.class).one();
+            // most devices first, then by name (as before, when SQL ordered them)
+            Map<String, Long> byVersion = new LinkedHashMap<>();
+            versionCounts.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> byVersion.put(e.getKey(), e.getValue()));
+            long quarantined = quarantinedMessages(h);
             return new FleetSummary(total[0], byConnectivity, byContentSync, byGroup, byGroupSync, byVersion, quarantined);
         });
+    }
+
+    /** Messages in quarantine not yet replayed (cheap: read on every summary request, never cached). */
+    public long quarantinedMessages() {
+        return jdbi.withHandle(FleetQueries::quarantinedMessages);
+    }
+
+    private static long quarantinedMessages(org.jdbi.v3.core.Handle h) {
+        return h.createQuery("SELECT count(*) FROM quarantined_messages WHERE replayed_at IS NULL").mapTo(Long.class).one();
     }
 
     private static DeviceView device(ResultSet rs) throws SQLException {
