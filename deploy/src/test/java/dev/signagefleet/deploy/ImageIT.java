@@ -13,6 +13,7 @@ import dev.signagefleet.testing.BrokerExtension;
 import dev.signagefleet.testing.FreePorts;
 import dev.signagefleet.testing.PostgresExtension;
 import dev.signagefleet.testing.QueueServerExtension;
+import dev.signagefleet.testing.ServiceEnvironment;
 import dev.signagefleet.testing.TempDirs;
 import java.io.IOException;
 import java.net.URI;
@@ -145,20 +146,8 @@ class ImageIT {
         broker.accounts().addService(new BrokerPrincipal.Service("svc-content-registry", ContentTopics.BROKER_PUBLISH,
                 List.of(), List.of(), null), CONTENT_SECRET);
         int managementPort = FreePorts.next();
-        Map<String, String> env = new HashMap<>();
-        env.put("SIGNAGE_POSTGRES_URL", db.config().jdbcUrl());
-        env.put("SIGNAGE_POSTGRES_USER", db.config().user());
-        env.put("SIGNAGE_DB_POOL_SIZE", "4");
-        env.put("SIGNAGE_MQTT_URL", broker.url());
-        env.put("SIGNAGE_TELEMETRY_MQTT_PASSWORD", TELEMETRY_SECRET);
-        env.put("SIGNAGE_CONTENT_MQTT_PASSWORD", CONTENT_SECRET);
-        env.put("SIGNAGE_SQS_URL", sqs.endpoint());
-        env.put("SIGNAGE_SQS_REGION", "elasticmq");
-        env.put("SIGNAGE_SQS_ACCESS_KEY", "local");
-        env.put("SIGNAGE_SQS_SECRET_KEY", "local");
+        Map<String, String> env = ServiceEnvironment.of(db, broker, sqs, TELEMETRY_SECRET, CONTENT_SECRET, "image-it-admin");
         env.put("SIGNAGE_PUBLIC_HTTP_URL", "http://127.0.0.1:" + managementPort);
-        env.put("SIGNAGE_ADMIN_PASSWORD", "image-it-admin");
-        env.put("SIGNAGE_BIND_ADDRESS", "127.0.0.1");
         // what a 512 MiB container limit gives the heap (MaxRAMPercentage=75 would take 75 % of this machine's memory)
         env.put("JAVA_TOOL_OPTIONS", "-Xmx384m");
 

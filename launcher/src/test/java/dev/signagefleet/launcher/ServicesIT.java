@@ -8,16 +8,14 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.signagefleet.common.json.Json;
-import dev.signagefleet.contentregistry.assignment.ContentTopics;
-import dev.signagefleet.embedded.broker.BrokerPrincipal;
-import dev.signagefleet.telemetry.TelemetryConfig;
-import dev.signagefleet.telemetry.TelemetryConsumer;
 import dev.signagefleet.telemetry.registry.DeviceRegistry;
 import dev.signagefleet.telemetry.registry.NewDevice;
 import dev.signagefleet.testing.BrokerExtension;
 import dev.signagefleet.testing.FreePorts;
 import dev.signagefleet.testing.PostgresExtension;
 import dev.signagefleet.testing.QueueServerExtension;
+import dev.signagefleet.testing.ServiceEnvironment;
+import dev.signagefleet.launcher.service.ServiceBrokerAccess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -85,10 +82,8 @@ class ServicesIT {
 
     @BeforeAll
     static void startTwoOfEachService() throws Exception {
-        broker.accounts().addService(new BrokerPrincipal.Service(TelemetryConfig.SERVICE_ACCOUNT, TelemetryConsumer.BROKER_PUBLISH,
-                List.of(), TelemetryConsumer.BROKER_SHARED_SUBSCRIPTIONS, TelemetryConfig.SHARED_GROUP), TELEMETRY_SECRET);
-        broker.accounts().addService(new BrokerPrincipal.Service("svc-content-registry", ContentTopics.BROKER_PUBLISH,
-                List.of(), List.of(), null), CONTENT_SECRET);
+        broker.accounts().addService(ServiceBrokerAccess.TELEMETRY, TELEMETRY_SECRET);
+        broker.accounts().addService(ServiceBrokerAccess.CONTENT, CONTENT_SECRET);
         DeviceRegistry registry = new DeviceRegistry(db.jdbi(), Clock.systemUTC());
         for (int i = 0; i < DEVICES; i++) {
             String id = device(i);
@@ -105,22 +100,10 @@ class ServicesIT {
         for (String service : SERVICES) {
             for (int instance = 1; instance <= 2; instance++) {
                 int port = service.equals("management") ? (instance == 1 ? managementPortA : managementPortB) : FreePorts.next();
-                Map<String, String> env = new HashMap<>();
-                env.put("SIGNAGE_POSTGRES_URL", db.config().jdbcUrl());
-                env.put("SIGNAGE_POSTGRES_USER", db.config().user());
-                env.put("SIGNAGE_DB_POOL_SIZE", "4");
-                env.put("SIGNAGE_MQTT_URL", broker.url());
-                env.put("SIGNAGE_TELEMETRY_MQTT_PASSWORD", TELEMETRY_SECRET);
-                env.put("SIGNAGE_CONTENT_MQTT_PASSWORD", CONTENT_SECRET);
-                env.put("SIGNAGE_SQS_URL", sqs.endpoint());
-                env.put("SIGNAGE_SQS_REGION", "elasticmq");
-                env.put("SIGNAGE_SQS_ACCESS_KEY", "local");
-                env.put("SIGNAGE_SQS_SECRET_KEY", "local");
+                Map<String, String> env = ServiceEnvironment.of(db, broker, sqs, TELEMETRY_SECRET, CONTENT_SECRET, ADMIN_PASSWORD);
                 env.put("SIGNAGE_CONTENT_DIR", contentDir.toString());
                 env.put("SIGNAGE_PUBLIC_HTTP_URL", managementA);
-                env.put("SIGNAGE_ADMIN_PASSWORD", ADMIN_PASSWORD);
                 env.put("SIGNAGE_INSTANCE", "it-" + instance);
-                env.put("SIGNAGE_BIND_ADDRESS", "127.0.0.1");
                 env.put("SIGNAGE_LOG_FORMAT", "json");
                 env.put(service.equals("management") ? "SIGNAGE_HTTP_PORT" : "SIGNAGE_OPS_PORT", Integer.toString(port));
                 processes.add(start(service, instance, port, env, logs));

@@ -8,13 +8,12 @@ import dev.signagefleet.common.db.DatabaseConfig;
 import dev.signagefleet.common.mqtt.MqttSettings;
 import dev.signagefleet.common.security.PasswordHasher;
 import dev.signagefleet.common.sqs.SqsSettings;
-import dev.signagefleet.contentregistry.assignment.ContentTopics;
 import dev.signagefleet.embedded.broker.BrokerConfig;
-import dev.signagefleet.embedded.broker.BrokerPrincipal;
 import dev.signagefleet.embedded.broker.EmbeddedBroker;
 import dev.signagefleet.embedded.database.EmbeddedDatabase;
 import dev.signagefleet.embedded.queue.EmbeddedQueueServer;
 import dev.signagefleet.common.files.OwnerOnlyFile;
+import dev.signagefleet.launcher.service.ServiceBrokerAccess;
 import dev.signagefleet.launcher.simulator.FleetSimulator;
 import dev.signagefleet.embedded.broker.LocalPki;
 import dev.signagefleet.management.ManagementServer;
@@ -166,11 +165,9 @@ public final class Stack implements AutoCloseable {
         } else {
             String servicePassword = PasswordHasher.newSecret();
             StackBrokerAccounts accounts = new StackBrokerAccounts(registry);
-            accounts.addService(new BrokerPrincipal.Service(TelemetryConfig.SERVICE_ACCOUNT, TelemetryConsumer.BROKER_PUBLISH,
-                    List.of(), TelemetryConsumer.BROKER_SHARED_SUBSCRIPTIONS, TelemetryConfig.SHARED_GROUP), servicePassword);
+            accounts.addService(ServiceBrokerAccess.TELEMETRY, servicePassword);
             registryMqttPassword = PasswordHasher.newSecret();
-            accounts.addService(new BrokerPrincipal.Service(Pipeline.REGISTRY_ACCOUNT, ContentTopics.BROKER_PUBLISH,
-                    List.of(), List.of(), null), registryMqttPassword);
+            accounts.addService(ServiceBrokerAccess.CONTENT, registryMqttPassword);
             BrokerConfig brokerConfig = BrokerConfig.defaults(options.mqttPort(), dataDir.resolve("broker"))
                     .withBindAddress(options.bindAddress())
                     .withMaxQueueSize(options.brokerQueueSize());
