@@ -22,6 +22,11 @@ final class ProblemLog {
         }
     }
 
+    /** True once any problem was found. */
+    boolean any() {
+        return !kept.isEmpty() || omitted > 0;
+    }
+
     List<Problem> kept() {
         return kept;
     }

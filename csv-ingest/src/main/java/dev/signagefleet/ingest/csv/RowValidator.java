@@ -23,6 +23,7 @@ final class RowValidator {
 
     private final Header header;
     private final ProblemLog problems;
+    /** The ids seen so far, or {@code null} when the sink refuses a duplicate itself (a database key). */
     private final SeenSlideIds seenIds;
     private final DateTimeCells dates;
 
@@ -90,7 +91,7 @@ final class RowValidator {
             problem(SlideColumn.SLIDE_ID, Problem.REQUIRED, "slide_id is required but the cell is empty");
         } else if (!Cells.isIdentifier(id)) {
             problem(SlideColumn.SLIDE_ID, Problem.BAD_ID, "slide_id must be " + ID_RULE + ", was " + CellPreview.of(cell));
-        } else {
+        } else if (seenIds != null) {
             int firstLine = seenIds.firstLine(id, line);
             if (firstLine > 0) {
                 problem(SlideColumn.SLIDE_ID, Problem.DUPLICATE_ID, "slide_id " + CellPreview.of(id)

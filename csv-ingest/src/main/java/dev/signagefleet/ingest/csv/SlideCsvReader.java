@@ -54,6 +54,26 @@ public final class SlideCsvReader {
      * @throws SlideSinkException when the sink fails on a row
      */
     public ReadResult read(InputStream in, Charset charset, SlideSink sink) throws IOException {
+        return read(in, charset, sink, false);
+    }
+
+    /**
+     * A first pass for a sink that refuses a repeated slide id itself (the primary key of
+     * {@code slides}): like {@link #read(InputStream, Charset, SlideSink)}, but it remembers no slide
+     * id, so its memory stays flat whatever the file's size, and it stops at the first problem. Only
+     * an {@link ReadResult#ok() ok} result means anything: every row was valid and went to the sink,
+     * apart from repeated ids, which the sink has to catch. Otherwise, or when the sink refused a
+     * repeated id, read the file again with {@code read}: that read finds every problem, repeated ids
+     * with the line each was first used on included.
+     *
+     * @throws IOException         when reading the stream fails
+     * @throws SlideSinkException when the sink fails on a row
+     */
+    public ReadResult readFirstPass(InputStream in, Charset charset, SlideSink sink) throws IOException {
+        return read(in, charset, sink, true);
+    }
+
+    private ReadResult read(InputStream in, Charset charset, SlideSink sink, boolean firstPass) throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(sink, "sink");
         byte[] prefix = new byte[charset == null ? limits.detectionBytes() : NonCsvFiles.SNIFF_BYTES];
@@ -71,7 +91,7 @@ public final class SlideCsvReader {
             }
             InputStream whole = new SequenceInputStream(new ByteArrayInputStream(prefix, 0, length), in);
             RecordScanner scanner = new RecordScanner(whole, used, limits, problems);
-            rows = new SlideFileReading(scanner, fleetZone, limits, problems, warnings, sink).readAll();
+            rows = new SlideFileReading(scanner, fleetZone, limits, problems, warnings, sink, firstPass).readAll();
         }
         return new ReadResult(used, detected, rows, warnings, problems.kept(), problems.omitted());
     }

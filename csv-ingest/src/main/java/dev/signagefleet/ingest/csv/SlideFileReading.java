@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * One read of one file, from the header to the last row: finds the header, then checks each row
  * and hands the valid ones to the sink. Blank rows (nothing but commas) are skipped and counted
- * in a warning; when the header cannot be used the rows are only counted.
+ * in a warning; when the header cannot be used the rows are only counted. A first pass
+ * ({@link SlideCsvReader#readFirstPass}) remembers no slide id and stops at the first problem.
  */
 final class SlideFileReading {
 
@@ -17,20 +18,24 @@ final class SlideFileReading {
     private final ProblemLog problems;
     private final List<String> warnings;
     private final SlideSink sink;
-    private final SeenSlideIds seenIds = new SeenSlideIds();
+    /** {@code null} in a first pass: the sink refuses duplicates itself. */
+    private final SeenSlideIds seenIds;
+    private final boolean firstPass;
 
     private long rows;
     private long blankRows;
     private int firstBlankLine;
 
     SlideFileReading(RecordScanner scanner, ZoneId fleetZone, CsvLimits limits, ProblemLog problems,
-            List<String> warnings, SlideSink sink) {
+            List<String> warnings, SlideSink sink, boolean firstPass) {
         this.scanner = scanner;
         this.fleetZone = fleetZone;
         this.limits = limits;
         this.problems = problems;
         this.warnings = warnings;
         this.sink = sink;
+        this.firstPass = firstPass;
+        this.seenIds = firstPass ? null : new SeenSlideIds();
     }
 
     /** Reads the whole file and returns the number of data rows. */
@@ -48,7 +53,7 @@ final class SlideFileReading {
         Header header = Header.read(scanner.cells(), scanner.cellCount(), scanner.startLine(), limits, problems, warnings);
         scanner.keepColumns(header.labels(), header.keep(), header.size());
         RowValidator validator = header.usable() ? new RowValidator(header, fleetZone, problems, seenIds) : null;
-        while (nextRowWithText()) {
+        while (!(firstPass && problems.any()) && nextRowWithText()) {
             rows++;
             if (validator != null) {
                 check(header, validator);
@@ -101,7 +106,7 @@ final class SlideFileReading {
             warnings.add("skipped " + CellPreview.number(blankRows) + " blank row(s), first on line " + firstBlankLine);
         }
         scanner.addWarnings(warnings);
-        if (seenIds.full()) {
+        if (seenIds != null && seenIds.full()) {
             warnings.add("stopped checking slide_id for duplicates after " + CellPreview.number(seenIds.size())
                     + " ids: too many to remember");
         }

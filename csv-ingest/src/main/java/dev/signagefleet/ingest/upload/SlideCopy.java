@@ -5,15 +5,23 @@ import dev.signagefleet.ingest.csv.SlideSink;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.UUID;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Streams valid slides into {@code slides} with PostgreSQL's COPY, inside the caller's transaction:
- * the fastest bulk load, with flat memory whatever the file's size.
+ * the fastest bulk load, with flat memory whatever the file's size. The table's primary key
+ * (upload_id, slide_id) refuses a slide id that comes twice in one upload: the COPY then fails
+ * (at the latest when it is finished) with {@link #repeatedSlideId}.
  */
 final class SlideCopy implements SlideSink, AutoCloseable {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String PRIMARY_KEY = "slides_pkey";
 
     private static final String COPY = "COPY slides (upload_id, slide_id, line, title, body, image_url, duration_sec, "
             + "start_at, end_at, target_group, priority) FROM STDIN";
@@ -72,6 +80,27 @@ final class SlideCopy implements SlideSink, AutoCloseable {
     /** Finishes the COPY (the rows become part of the transaction). */
     long finish() throws SQLException {
         return copy.endCopy();
+    }
+
+    /**
+     * The server's words when {@code failure} (or its cause) is the primary key of {@code slides}
+     * refusing a slide id that came twice, e.g. {@code Key (upload_id, slide_id)=(…, s-7) already exists.};
+     * empty for any other failure.
+     */
+    static Optional<String> repeatedSlideId(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException e && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+                if (server == null) {
+                    return Optional.of(String.valueOf(e.getMessage()));
+                }
+                if (server.getConstraint() == null || PRIMARY_KEY.equals(server.getConstraint())) {
+                    return Optional.of(server.getDetail() == null ? server.getMessage() : server.getDetail());
+                }
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /** Abandons the COPY when reading failed; the transaction is rolled back by the caller. */

@@ -11,10 +11,13 @@ import dev.signagefleet.ingest.csv.Problem;
 import dev.signagefleet.ingest.csv.ReadResult;
 import dev.signagefleet.ingest.csv.SlideCsvReader;
 import dev.signagefleet.ingest.csv.SlideSink;
+import dev.signagefleet.ingest.csv.SlideSinkException;
 import dev.signagefleet.ingest.journey.UploadJourney;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,11 +37,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * csv-ingest's front door: reads an uploaded CSV once, as a stream, validating every row and
- * loading valid rows with COPY inside one transaction. All or nothing: a file with any problem
- * stores no slide (the transaction is rolled back) and is recorded as a rejected upload with every
- * problem; a valid file stores its slides and writes {@code elements.registered} to the outbox in
- * the same transaction. The same bytes again return the upload they made the first time.
+ * csv-ingest's front door: reads an uploaded CSV as a stream, validating every row and loading
+ * valid rows with COPY inside one transaction. All or nothing: a file with any problem stores no
+ * slide (the transaction is rolled back) and is recorded as a rejected upload with every problem; a
+ * valid file stores its slides and writes {@code elements.registered} to the outbox in the same
+ * transaction. The same bytes again return the upload they made the first time.
+ *
+ * <p>Memory stays flat in the file's size: the first read leaves repeated slide ids to the primary
+ * key of {@code slides} instead of remembering every id. A valid file (the usual case) is read once.
+ * A file with a problem, or whose COPY the key refused, is rolled back and read a second time with
+ * the exact in-memory check (about 35 bytes per id), which reports every problem, and each repeated
+ * id with the line it was first used on, as a single read always did.
  */
 public final class UploadService {
 
@@ -97,81 +106,142 @@ public final class UploadService {
     }
 
     /**
+     * An upload from a stream. When the file needs a second read (see the class comment), the second
+     * read gets a copy of the bytes kept in a temporary file while the first read went; a caller that
+     * has the upload in a file already should use {@link #upload(Path, String, Optional, boolean, String, String)}.
+     *
      * @param charset     the file's charset when the uploader knows it; empty to detect it
      * @param traceparent the caller's W3C trace context, if any
      */
     public Outcome upload(InputStream content, String filename, Optional<Charset> charset, boolean dryRun,
                           String uploadedBy, String traceparent) {
-        MessageDigest sha = sha256();
-        DigestInputStream hashed = new DigestInputStream(content, sha);
-        long[] size = {0};
-        InputStream counted = new java.io.FilterInputStream(hashed) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                if (b >= 0) {
-                    size[0]++;
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buffer, int off, int len) throws IOException {
-                int n = super.read(buffer, off, len);
-                if (n > 0) {
-                    size[0] += n;
-                }
-                return n;
-            }
-        };
         if (dryRun) {
-            ReadResult result = read(counted, charset, SlideSink.ignoring());
-            drain(counted);
-            return new Outcome.Checked(result, HexFormat.of().formatHex(sha.digest()));
+            return check(content, charset);
         }
+        try (UploadBytes bytes = UploadBytes.copying(content)) {
+            return store(bytes, filename, charset, uploadedBy, traceparent);
+        }
+    }
+
+    /** An upload already in a file: read once, or twice when the first read cannot decide; never copied. */
+    public Outcome upload(Path file, String filename, Optional<Charset> charset, boolean dryRun,
+                          String uploadedBy, String traceparent) {
+        if (dryRun) {
+            try (InputStream in = Files.newInputStream(file)) {
+                return check(in, charset);
+            } catch (IOException e) {
+                throw new UploadReadException("the upload " + file + " could not be read: " + e.getMessage(), e);
+            }
+        }
+        try (UploadBytes bytes = UploadBytes.of(file)) {
+            return store(bytes, filename, charset, uploadedBy, traceparent);
+        }
+    }
+
+    /** A dry run: one read with the exact checks, nothing stored. */
+    private Outcome check(InputStream content, Optional<Charset> charset) {
+        Counted counted = new Counted(content);
+        ReadResult result = read(counted, charset, SlideSink.ignoring(), false);
+        drain(counted);
+        return new Outcome.Checked(result, counted.digest());
+    }
+
+    /**
+     * The first read leaves repeated slide ids to the primary key of {@code slides}, so it holds no
+     * id in memory; a file with a problem, or whose COPY the key refused, is rolled back and read
+     * again with the exact check, which reports every problem with its line (and for a repeated id
+     * the line of its first use) exactly as a single read always did.
+     */
+    private Outcome store(UploadBytes bytes, String filename, Optional<Charset> charset, String uploadedBy,
+                          String traceparent) {
         UUID uploadId = UUID.randomUUID();
         String correlationId = "upload-" + uploadId;
         String trace = TraceParent.childOf(traceparent);
         // The upload's lines carry its correlation id; the request's id comes back afterwards.
         try (Correlation ignored = Correlation.scope(correlationId)) {
+            Optional<Outcome> decided = pass(bytes, true, uploadId, filename, charset, uploadedBy, correlationId, trace);
+            if (decided.isPresent()) {
+                return decided.get();
+            }
+            return pass(bytes, false, uploadId, filename, charset, uploadedBy, correlationId, trace).orElseThrow();
+        }
+    }
+
+    private Optional<Outcome> pass(UploadBytes bytes, boolean firstPass, UUID uploadId, String filename,
+                                   Optional<Charset> charset, String uploadedBy, String correlationId, String trace) {
+        try (InputStream in = firstPass ? bytes.first() : bytes.again()) {
+            return attempt(in, firstPass, uploadId, filename, charset, uploadedBy, correlationId, trace);
+        } catch (IOException e) {
+            throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One read of the file in one transaction. In the first pass, empty when the file must be read
+     * again (a problem, or a slide id the database refused as repeated), with nothing kept.
+     */
+    private Optional<Outcome> attempt(InputStream content, boolean firstPass, UUID uploadId, String filename,
+                                      Optional<Charset> charset, String uploadedBy, String correlationId, String trace) {
+        Counted counted = new Counted(content);
+        try {
             Outcome accepted = jdbi.inTransaction(handle -> {
                 Instant now = clock.instant();
                 insertUpload(handle, uploadId, filename, correlationId, trace, uploadedBy, now);
                 ReadResult result;
                 long stored;
                 try (SlideCopy copy = new SlideCopy(handle.getConnection(), uploadId)) {
-                    result = read(counted, charset, copy);
+                    result = read(counted, charset, copy, firstPass);
+                    if (firstPass && !result.ok()) {
+                        throw new Rollback(new ReadAgain(null));
+                    }
                     drain(counted);
                     stored = result.ok() ? copy.finish() : 0;
-                } catch (java.sql.SQLException e) {
+                } catch (java.sql.SQLException | SlideSinkException e) {
+                    Optional<String> repeated = SlideCopy.repeatedSlideId(e);
+                    if (firstPass && repeated.isPresent()) {
+                        throw new Rollback(new ReadAgain(repeated.get()));
+                    }
+                    if (e instanceof SlideSinkException sinkFailure) {
+                        throw sinkFailure;
+                    }
                     throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("storing the slides failed: "
                             + e.getMessage(), e, null);
                 }
-                String digest = HexFormat.of().formatHex(sha.digest());
+                String digest = counted.digest();
                 if (!result.ok()) {
                     // The COPY was cancelled, which ended the transaction: the rejection is recorded in a new one.
-                    throw new Rollback(new Pending(digest, size[0], result, now));
+                    throw new Rollback(new Pending(digest, counted.size(), result, now));
                 }
                 // Two uploads of the same bytes at once: the second waits here for the first to commit, then finds it.
                 handle.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", SHA_LOCK, digest);
                 Optional<UploadView> existing = queries.bySha256(handle, digest);
                 if (existing.isPresent()) {
-                    log.info("Upload of {} ({} bytes) has the same bytes as upload {}: returning that one", filename, size[0],
-                            existing.get().uploadId());
+                    log.info("Upload of {} ({} bytes) has the same bytes as upload {}: returning that one", filename,
+                            counted.size(), existing.get().uploadId());
                     throw new Rollback(new Outcome.Accepted(existing.get(), true));
                 }
-                accept(handle, uploadId, digest, size[0], result, stored, correlationId, trace, now);
+                accept(handle, uploadId, digest, counted.size(), result, stored, correlationId, trace, now);
                 log.info("Upload {} accepted: {} slide(s) from {} ({}, {} bytes)", uploadId, stored, filename,
-                        result.charset().name(), size[0]);
+                        result.charset().name(), counted.size());
                 return (Outcome) new Outcome.Accepted(queries.byId(handle, uploadId).orElseThrow(), false);
             });
             onAccepted.run();
-            return accepted;
+            return Optional.of(accepted);
         } catch (Rollback rollback) {
-            if (rollback.outcome instanceof Pending p) {
-                return rejected(uploadId, p.digest(), filename, p.size(), p.result(), correlationId, trace, uploadedBy, p.now());
+            if (rollback.outcome instanceof ReadAgain again) {
+                if (again.repeatedId() != null) {
+                    log.info("Upload {} of {}: the database refused a repeated slide_id ({}); nothing kept, reading the "
+                            + "file again to report every repeated id with its lines", uploadId, filename, again.repeatedId());
+                } else {
+                    log.debug("Upload {} of {} has a problem; reading it again to report every problem", uploadId, filename);
+                }
+                return Optional.empty();
             }
-            return (Outcome) rollback.outcome;
+            if (rollback.outcome instanceof Pending p) {
+                return Optional.of(rejected(uploadId, p.digest(), filename, p.size(), p.result(), correlationId, trace,
+                        uploadedBy, p.now()));
+            }
+            return Optional.of((Outcome) rollback.outcome);
         }
     }
 
@@ -189,7 +259,52 @@ public final class UploadService {
     private record Pending(String digest, long size, ReadResult result, Instant now) {
     }
 
-    private ReadResult read(InputStream in, Optional<Charset> charset, SlideSink sink) {
+    /** The first pass could not decide: the file has a problem, or the key refused {@code repeatedId} (null: a problem). */
+    private record ReadAgain(String repeatedId) {
+    }
+
+    /** The bytes read so far: their SHA-256 and their number. */
+    private static final class Counted extends java.io.FilterInputStream {
+        private final MessageDigest sha;
+        private long size;
+
+        Counted(InputStream content) {
+            this(content, sha256());
+        }
+
+        private Counted(InputStream content, MessageDigest sha) {
+            super(new DigestInputStream(content, sha));
+            this.sha = sha;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                size++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int off, int len) throws IOException {
+            int n = super.read(buffer, off, len);
+            if (n > 0) {
+                size += n;
+            }
+            return n;
+        }
+
+        long size() {
+            return size;
+        }
+
+        String digest() {
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    private ReadResult read(InputStream in, Optional<Charset> charset, SlideSink sink, boolean firstPass) {
         try {
             // The reader closes what it reads; the rest of the file must still be hashed afterwards.
             InputStream unclosable = new java.io.FilterInputStream(in) {
@@ -197,7 +312,8 @@ public final class UploadService {
                 public void close() {
                 }
             };
-            return reader.read(unclosable, charset.orElse(null), sink);
+            return firstPass ? reader.readFirstPass(unclosable, charset.orElse(null), sink)
+                    : reader.read(unclosable, charset.orElse(null), sink);
         } catch (IOException e) {
             throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
         }
