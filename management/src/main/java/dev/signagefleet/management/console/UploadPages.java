@@ -156,8 +156,8 @@ public final class UploadPages implements Routes {
                         "This file was already uploaded (see Uploads), or checked more than "
                                 + StagedUploads.KEEP.toMinutes() + " minutes ago; check the file again"));
         UploadService.Outcome outcome;
-        try (InputStream in = Files.newInputStream(s.file())) {
-            outcome = uploads.upload(in, s.filename(), s.charset(), false, user.username(), ctx.header("traceparent"));
+        try {
+            outcome = uploads.upload(s.file(), s.filename(), s.charset(), false, user.username(), ctx.header("traceparent"));
         } finally {
             StagedUploads.delete(s.file());
         }

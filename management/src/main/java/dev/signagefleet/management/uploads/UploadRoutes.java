@@ -63,7 +63,8 @@ public final class UploadRoutes implements Routes {
         boolean dryRun = "true".equalsIgnoreCase(param(ctx, "dryRun"));
         Optional<Charset> charset = charset(param(ctx, "charset"));
         String filename;
-        InputStream content;
+        InputStream content = null;
+        java.nio.file.Path spooled = null;
         if (ctx.isMultipartFormData()) {
             UploadedFile file;
             try {
@@ -86,12 +87,15 @@ public final class UploadRoutes implements Routes {
                         "send multipart/form-data with a 'file' field, or the CSV itself as text/csv");
             }
             filename = Optional.ofNullable(param(ctx, "filename")).orElse("upload.csv");
-            content = spool(ctx);
+            spooled = spool(ctx);
         }
         ConsoleUsers.User user = ctx.attribute(AuthGate.USER_ATTRIBUTE);
         UploadService.Outcome outcome;
         try (InputStream in = content) {
-            outcome = uploads.upload(in, filename, charset, dryRun, user.username(), ctx.header("traceparent"));
+            // a spooled body is read again from its file when the upload needs a second read (a repeated slide_id)
+            outcome = spooled != null
+                    ? uploads.upload(spooled, filename, charset, dryRun, user.username(), ctx.header("traceparent"))
+                    : uploads.upload(in, filename, charset, dryRun, user.username(), ctx.header("traceparent"));
         } catch (UploadService.UploadReadException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof TooLarge) {
@@ -99,22 +103,24 @@ public final class UploadRoutes implements Routes {
                 }
             }
             throw new ApiException(400, "incomplete-upload", "The upload could not be read", e.getMessage());
+        } finally {
+            deleteQuietly(spooled);
         }
         respond(ctx, outcome);
     }
 
     /**
-     * Reads the whole body to a temporary file first (deleted when closed), so a slow client never
+     * Reads the whole body to a temporary file first (the caller deletes it), so a slow client never
      * holds a database connection and transaction open while its bytes trickle in.
      */
-    private InputStream spool(Context ctx) {
+    private java.nio.file.Path spool(Context ctx) {
         java.nio.file.Path file = null;
         try {
             file = java.nio.file.Files.createTempFile("signage-upload-", ".csv");
             try (InputStream body = new Bounded(ctx.bodyInputStream(), maxUploadBytes)) {
                 java.nio.file.Files.copy(body, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            return java.nio.file.Files.newInputStream(file, java.nio.file.StandardOpenOption.DELETE_ON_CLOSE);
+            return file;
         } catch (TooLarge e) {
             deleteQuietly(file);
             throw tooLarge();
