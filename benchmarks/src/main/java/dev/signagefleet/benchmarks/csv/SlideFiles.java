@@ -20,13 +20,21 @@ final class SlideFiles {
 
     /** {@code rows} rows over {@code groups} target groups; {@code variant} makes the bytes differ between iterations. */
     static Path write(Path dir, int rows, int groups, int variant) throws IOException {
-        Path file = dir.resolve("slides-" + rows + "-" + variant + ".csv");
+        return write(dir.resolve("slides-" + rows + "-" + variant + ".csv"), rows, groups, variant, -1);
+    }
+
+    /** Like {@link #write(Path, int, int, int)}, but the last row repeats the slide_id of the second (far apart). */
+    static Path writeWithOneRepeatedId(Path dir, int rows, int groups) throws IOException {
+        return write(dir.resolve("slides-" + rows + "-repeated-id.csv"), rows, groups, 0, rows - 1);
+    }
+
+    private static Path write(Path file, int rows, int groups, int variant, int repeatingRow) throws IOException {
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write(HEADER);
             StringBuilder row = new StringBuilder(256);
             for (int i = 0; i < rows; i++) {
                 row.setLength(0);
-                row.append("s-").append(i).append(',');
+                row.append("s-").append(i == repeatingRow ? 1 : i).append(',');
                 if (i % 7 == 0) {
                     row.append("本日のおすすめ ").append(i);
                 } else {
