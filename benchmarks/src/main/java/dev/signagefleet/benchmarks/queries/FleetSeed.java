@@ -64,6 +64,17 @@ final class FleetSeed {
                                               ELSE interval '4 hours' + (i % 1000) * interval '1 minute' END AS seen
                           FROM generate_series(1, :n) i) x
                     """).bind("n", devices).bind("groups", GROUPS).bind("versions", AGENT_VERSIONS).execute();
+            // every group shows version 3, registered a day ago; the devices still on another version (1 in 17)
+            // were judged out of sync by the content sync sweep, as in a running fleet
+            h.createUpdate("""
+                    INSERT INTO current_content (group_name, version_number, version, registered_at)
+                    SELECT format('group-%s', lpad(g::text, 2, '0')), 3, format('group-%s@3', lpad(g::text, 2, '0')),
+                           now() - interval '1 day'
+                    FROM generate_series(0, :groups - 1) g
+                    ON CONFLICT (group_name) DO NOTHING
+                    """).bind("groups", GROUPS).execute();
+            h.execute("UPDATE device_state SET content_out_of_sync_since = now() - interval '20 hours'"
+                    + " WHERE content_version NOT LIKE '%@3' AND device_id LIKE 'dev-%'");
             long rows = h.createUpdate("""
                     INSERT INTO status_history (device_id, boot_id, seq, sent_at, received_at, agent_version, uptime_sec,
                         cpu_load, mem_used_mb, mem_total_mb, disk_free_mb, temperature_c, display, content_version, ip, os)

@@ -80,7 +80,7 @@ public final class AlertEngine {
               AND %s AND %s
             ORDER BY s.content_out_of_sync_since, s.device_id
             LIMIT :limit
-            """.formatted(ContentSync.SQL, GROUP_FILTER, NOT_ALERTED.formatted("s.content_out_of_sync_since"));
+            """.formatted(ContentSync.JUDGED_SQL, GROUP_FILTER, NOT_ALERTED.formatted("s.content_out_of_sync_since"));
 
     // The first online event after an offline period that some offline rule alerted about; marked
     // with the offline period's start, so one period gives one "back online" per rule.

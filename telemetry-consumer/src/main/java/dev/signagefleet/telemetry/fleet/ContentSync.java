@@ -9,20 +9,44 @@ import java.util.Locale;
  * (nothing assigned to its group yet).
  */
 public enum ContentSync {
-    IN_SYNC,
-    PENDING,
-    OUT_OF_SYNC,
-    NONE;
+    IN_SYNC("s.content_version = cc.version"),
+    PENDING("cc.version IS NOT NULL AND s.content_version IS DISTINCT FROM cc.version AND s.content_out_of_sync_since IS NULL"),
+    OUT_OF_SYNC("cc.version IS NOT NULL AND s.content_version IS DISTINCT FROM cc.version"
+            + " AND s.content_out_of_sync_since IS NOT NULL"),
+    NONE("cc.version IS NULL");
 
     /** Terminals get this long to switch to a new version before they count as out of sync. */
     public static final Duration DEFAULT_PENDING_GRACE = Duration.ofMinutes(2);
 
-    /** The state as SQL over {@code s} (device_state) and {@code cc} (current_content); binds {@code :pendingSince}. */
+    /**
+     * The state as the fleet shows it, as SQL over {@code s} (device_state) and {@code cc}
+     * (current_content). "Out of sync" is what the content sync sweep decided and announced
+     * ({@code content_out_of_sync_since}, set once the grace is over): until the sweep has judged a
+     * device that still shows another version, it is pending. So the list, its filter, the summary
+     * and the announced events agree, and the filter can use an index instead of judging every device.
+     */
     public static final String SQL = """
+            (CASE WHEN cc.version IS NULL THEN 'none'
+                  WHEN s.content_version = cc.version THEN 'in_sync'
+                  WHEN s.content_out_of_sync_since IS NOT NULL THEN 'out_of_sync'
+                  ELSE 'pending' END)""";
+
+    /**
+     * The state as the sweep judges it, from the versions and the time alone; binds {@code :pendingSince}
+     * (now minus the grace). Only the sweep decides with it (and the alert engine confirms with it).
+     */
+    public static final String JUDGED_SQL = """
             (CASE WHEN cc.version IS NULL THEN 'none'
                   WHEN s.content_version = cc.version THEN 'in_sync'
                   WHEN cc.registered_at > :pendingSince THEN 'pending'
                   ELSE 'out_of_sync' END)""";
+
+    /** This state as a condition over {@code s} and {@code cc}, equal to {@code SQL = this}, written so indexes can serve it. */
+    final String condition;
+
+    ContentSync(String condition) {
+        this.condition = condition;
+    }
 
     public String dbValue() {
         return name().toLowerCase(Locale.ROOT);

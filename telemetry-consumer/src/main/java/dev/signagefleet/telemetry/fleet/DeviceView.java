@@ -20,7 +20,8 @@ public record DeviceView(
     /**
      * Whether the device shows its group's current content.
      *
-     * @param sync     in_sync, pending (the group's version is new), out_of_sync, or none (nothing assigned)
+     * @param sync     in_sync, pending (another version, not judged out of sync yet), out_of_sync (as the content sync
+     *                 sweep decided after the grace), or none (nothing assigned)
      * @param current  the version the device reports
      * @param expected its group's current version
      * @param since    when that version became current

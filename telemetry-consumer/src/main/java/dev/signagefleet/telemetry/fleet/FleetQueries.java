@@ -12,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -22,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 
@@ -41,24 +40,9 @@ public final class FleetQueries {
     private static final String SEARCH = "(d.device_id || ' ' || coalesce(d.name, '') || ' ' || coalesce(d.location, '')) ILIKE :q";
 
     private final Jdbi jdbi;
-    private final Clock clock;
-    private final Duration pendingGrace;
 
     public FleetQueries(Jdbi jdbi) {
-        this(jdbi, Clock.systemUTC(), ContentSync.DEFAULT_PENDING_GRACE);
-    }
-
-    /**
-     * @param pendingGrace how long after a group's new version its terminals count as pending, not out of sync
-     */
-    public FleetQueries(Jdbi jdbi, Clock clock, Duration pendingGrace) {
         this.jdbi = jdbi;
-        this.clock = clock;
-        this.pendingGrace = pendingGrace;
-    }
-
-    private Timestamp pendingSince() {
-        return Timestamp.from(clock.instant().minus(pendingGrace));
     }
 
     public DevicePage list(DeviceQuery query) {
@@ -113,10 +97,9 @@ public final class FleetQueries {
 
     private StringBuilder select(DeviceQuery query, Map<String, Object> binds) {
         StringBuilder sql = new StringBuilder("SELECT ").append(DEVICE_COLUMNS).append(FROM).append("WHERE true");
-        binds.put("pendingSince", pendingSince());
         if (!query.contentSync().isEmpty()) {
-            sql.append(" AND ").append(ContentSync.SQL).append(" = ANY(CAST(:contentSync AS text[]))");
-            binds.put("contentSync", query.contentSync().stream().map(ContentSync::dbValue).toArray(String[]::new));
+            sql.append(query.contentSync().stream().distinct().map(c -> "(" + c.condition + ")")
+                    .collect(Collectors.joining(" OR ", " AND (", ")")));
         }
         if (query.connectivity().size() == 1) {
             // '=' rather than '= ANY(one value)': only then can the index on (connectivity, last seen) give the order
@@ -127,7 +110,8 @@ public final class FleetQueries {
             binds.put("connectivity", query.connectivity().stream().map(Connectivity::dbValue).toArray(String[]::new));
         }
         if (query.group() != null) {
-            sql.append(" AND d.group_name = :group");
+            // the group of the sort key's table (device_state keeps a copy, V15), so one index gives group and order
+            sql.append(query.sort().key().idSql.startsWith("s.") ? " AND s.group_name = :group" : " AND d.group_name = :group");
             binds.put("group", query.group());
         }
         if (query.agentVersion() != null) {
@@ -153,7 +137,6 @@ public final class FleetQueries {
     public Optional<DeviceView> device(String deviceId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + DEVICE_COLUMNS + FROM + "WHERE d.device_id = :id")
                 .bind("id", deviceId)
-                .bind("pendingSince", pendingSince())
                 .map((rs, ctx) -> device(rs))
                 .findOne());
     }
@@ -306,7 +289,6 @@ public final class FleetQueries {
             h.createQuery("SELECT coalesce(d.group_name, '(none)') AS grp, s.connectivity,"
                             + " coalesce(s.agent_version, '(unknown)') AS v, " + ContentSync.SQL + " AS sync, count(*) AS n"
                             + FROM + "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4")
-                    .bind("pendingSince", pendingSince())
                     .map((rs, ctx) -> new Object[] {rs.getString("grp"), rs.getString("connectivity"), rs.getString("v"),
                             rs.getString("sync"), rs.getLong("n")})
                     .forEach(r -> {

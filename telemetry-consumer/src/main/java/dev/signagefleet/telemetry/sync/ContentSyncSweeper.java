@@ -51,7 +51,7 @@ public final class ContentSyncSweeper {
             ORDER BY s.device_id
             LIMIT :limit
             FOR UPDATE OF s SKIP LOCKED
-            """.formatted(ContentSync.SQL);
+            """.formatted(ContentSync.JUDGED_SQL);
 
     private final Jdbi jdbi;
     private final Clock clock;

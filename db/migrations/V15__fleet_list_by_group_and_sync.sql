@@ -1,0 +1,38 @@
+-- Two device-list questions that read every device before (BENCHMARKS.md section 6):
+--
+-- 1. "One group, last seen first": the group lives in devices, the last seen in device_state, so no
+--    index served both and every device of the group was joined and sorted. device_state now carries a
+--    copy of the device's group, kept by the triggers below for every writer (registration, moves,
+--    devices first seen by a status, fixtures), and one index serves group + last seen.
+-- 2. "Out of sync": a device counts as out of sync once the content sync sweep has decided so
+--    (content_out_of_sync_since, set after the pending grace and announced by an event). A partial
+--    index finds those few rows without reading the healthy fleet.
+
+ALTER TABLE device_state ADD COLUMN group_name text;
+
+UPDATE device_state s SET group_name = d.group_name FROM devices d
+WHERE d.device_id = s.device_id AND d.group_name IS NOT NULL;
+
+-- A new state row takes its device's group.
+CREATE FUNCTION device_state_take_group() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.group_name := (SELECT group_name FROM devices WHERE device_id = NEW.device_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER device_state_take_group BEFORE INSERT ON device_state
+    FOR EACH ROW EXECUTE FUNCTION device_state_take_group();
+
+-- A device's group change reaches its state row in the same transaction.
+CREATE FUNCTION devices_copy_group() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE device_state SET group_name = NEW.group_name
+    WHERE device_id = NEW.device_id AND group_name IS DISTINCT FROM NEW.group_name;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER devices_copy_group AFTER UPDATE OF group_name ON devices
+    FOR EACH ROW WHEN (OLD.group_name IS DISTINCT FROM NEW.group_name) EXECUTE FUNCTION devices_copy_group();
+
+CREATE INDEX device_state_group_last_seen_idx
+    ON device_state (group_name, (coalesce(last_seen_at, '-infinity'::timestamptz)), device_id);
+
+CREATE INDEX device_state_out_of_sync_idx ON device_state (device_id) WHERE content_out_of_sync_since IS NOT NULL;
