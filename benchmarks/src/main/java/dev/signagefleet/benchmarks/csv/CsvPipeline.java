@@ -48,8 +48,11 @@ import org.postgresql.PGConnection;
 public final class CsvPipeline implements Scenario {
 
     private static final String ADMIN_PASSWORD = "bench-csv-admin";
-    /** The heap of the memory probe: enough for the reader's buffers and the slide-id set of 1M rows. */
-    private static final int PROBE_HEAP_MB = 96;
+    /**
+     * The heap of the memory probe: enough for a 1M-row file with a repeated slide_id, whose second read remembers
+     * every id. {@code -Dbench.csv.probeHeapMb=N} tries another (e.g. how small a heap a file still fits in).
+     */
+    private static final int PROBE_HEAP_MB = Integer.getInteger("bench.csv.probeHeapMb", 96);
     /**
      * {@code -Dbench.csv.memoryOnly=true} runs only the memory probes (a few minutes instead of nine): 100k rows,
      * 1M rows and 1M rows with one slide_id repeated far apart, one child JVM each. Its result has no
