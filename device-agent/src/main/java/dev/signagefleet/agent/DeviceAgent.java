@@ -138,8 +138,15 @@ public final class DeviceAgent {
 
     private void begin() {
         log.info("agent " + AgentVersion.current() + " starting, boot " + bootId + ", broker " + config.mqttUrl());
-        reporter = new StatusReporter(config.deviceId(), bootId, AgentVersion.current(), metrics, clock);
         group = GroupMembership.load(config.deviceContentDir().resolve(GROUP_FILE), config.deviceGroup(), log);
+        // Connect first: the connect waits on the network and the broker (and Paho 1.2.5 sleeps 100 ms for each
+        // of its three threads to start), and the rest of the start runs meanwhile. Its outcome arrives on this
+        // serial executor, so only after this method, when everything below is in place.
+        supervisor = new ConnectionSupervisor(config, group.current(), tls, bootId, clock, serial, scheduler,
+                new Backoff(config.reconnectBase(), config.reconnectCap(), RandomGenerator.getDefault()),
+                new ConnectionEvents());
+        supervisor.start();
+        reporter = new StatusReporter(config.deviceId(), bootId, AgentVersion.current(), metrics, clock);
         content = ContentDelivery.forConfig(config, group.current(), tls, "signage-device-agent/" + AgentVersion.current(), serial, scheduler,
                 contentWorker, new ContentEvents());
         Optional<ContentVersion> onScreen = content.start();
@@ -148,10 +155,6 @@ public final class DeviceAgent {
                 : onScreen.map(ContentVersion::toString).orElse(null));
         buffer = StatusBuffer.open(config.deviceBufferDir(), config.bufferMaxMessages(), config.deviceId());
         forwarder = new StatusForwarder(buffer, config.deviceId());
-        supervisor = new ConnectionSupervisor(config, group.current(), tls, bootId, clock, serial, scheduler,
-                new Backoff(config.reconnectBase(), config.reconnectCap(), RandomGenerator.getDefault()),
-                new ConnectionEvents());
-        supervisor.start();
         long heartbeat = config.heartbeat().toNanos();
         timers.add(scheduler.scheduleAtFixedRate(() -> serial.execute(this::heartbeat), 0, heartbeat, TimeUnit.NANOSECONDS));
         long check = CHANGE_CHECK_PERIOD.toNanos();

@@ -8,6 +8,7 @@ import dev.signagefleet.agent.metrics.LinuxMetrics;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +18,26 @@ import java.util.concurrent.CountDownLatch;
  * {@code java -jar device-agent.jar --config agent.properties}: runs the agent of this terminal
  * until the process is stopped, then says goodbye (offline presence) from a shutdown hook.
  * A broken configuration ends the process with status 2 and a line naming the key.
+ *
+ * <p>With {@code --exit-after-first-status} it stops cleanly as soon as the broker has answered
+ * the first status of this boot: the one-time training run that records the classes of the
+ * agent's start in a class-data sharing archive ({@code -XX:ArchiveClassesAtExit}), and a quick
+ * check that a terminal's configuration reaches the broker.
  */
 public final class Main {
 
     /** Exit status for a configuration or usage error. */
     public static final int CONFIG_ERROR = 2;
+    /** Exit status of {@code --exit-after-first-status} when no status reached the broker in time. */
+    public static final int NO_STATUS = 1;
+    /**
+     * How long {@code --exit-after-first-status} waits: a first connect takes well under a second,
+     * so a minute means the broker is out of reach or refuses the terminal.
+     */
+    static final Duration FIRST_STATUS_TIMEOUT = Duration.ofSeconds(60);
+    private static final long FIRST_STATUS_POLL_MS = 10;
+    /** When the class-data sharing archive is checked: after the start, not on its way. */
+    private static final Duration ARCHIVE_CHECK_DELAY = Duration.ofSeconds(10);
     private static final String JUL_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
     private static final String JUL_MANAGER_PROPERTY = "java.util.logging.manager";
 
@@ -49,7 +65,13 @@ public final class Main {
      * @return the exit status when there is nothing to run (help, errors); empty when the agent runs
      */
     static Optional<Integer> run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, out, err, FIRST_STATUS_TIMEOUT);
+    }
+
+    static Optional<Integer> run(String[] args, Map<String, String> env, PrintStream out, PrintStream err,
+            Duration firstStatusTimeout) {
         Path configFile = null;
+        boolean exitAfterFirstStatus = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
@@ -63,6 +85,7 @@ public final class Main {
                     }
                     configFile = Path.of(args[++i]);
                 }
+                case "--exit-after-first-status" -> exitAfterFirstStatus = true;
                 default -> {
                     err.println("device-agent: unknown argument '" + args[i] + "'\n\n" + usage());
                     return Optional.of(CONFIG_ERROR);
@@ -82,6 +105,10 @@ public final class Main {
             DeviceAgent agent = new DeviceAgent(config, LinuxMetrics.forConfig(config), Clock.systemUTC());
             Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "signage-agent-shutdown"));
             agent.start();
+            if (exitAfterFirstStatus) {
+                return Optional.of(stopAfterFirstStatus(agent, firstStatusTimeout, env, log, err));
+            }
+            checkSharedArchiveLater(env, log);
             return Optional.empty();
         } catch (AgentConfigException e) {
             err.println("device-agent: configuration error: " + e.getMessage());
@@ -89,12 +116,63 @@ public final class Main {
         }
     }
 
+    /**
+     * Waits until the broker has answered the first status of this boot (nothing of it is left in
+     * the buffer), then stops the agent cleanly (offline presence, DISCONNECT).
+     *
+     * @return 0 when the status got its PUBACK, {@link #NO_STATUS} when none came within {@code timeout}
+     */
+    private static int stopAfterFirstStatus(DeviceAgent agent, Duration timeout, Map<String, String> env, DeviceLog log,
+            PrintStream err) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        AgentState state = agent.state();
+        try {
+            while (!(state.connected() && state.lastSeq() >= 1 && state.bufferedCount() == 0)) {
+                if (System.nanoTime() - deadline > 0) {
+                    agent.stop();
+                    err.println("device-agent: no status reached the broker within " + timeout.toSeconds() + " s"
+                            + state.lastError().map(reason -> " (last error: " + reason + ")").orElse("")
+                            + "; check mqtt.url and the credential, then run it again");
+                    return NO_STATUS;
+                }
+                Thread.sleep(FIRST_STATUS_POLL_MS);
+                state = agent.state();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            agent.stop();
+            return NO_STATUS;
+        }
+        agent.stop();
+        log.info("the broker has the first status; stopped as asked (--exit-after-first-status)");
+        SharedArchiveCheck.problem(env).ifPresent(log::warn);
+        return 0;
+    }
+
+    /** Warns, once the start is over, when the archive named by -XX:SharedArchiveFile is not in use. */
+    private static void checkSharedArchiveLater(Map<String, String> env, DeviceLog log) {
+        Thread check = new Thread(() -> {
+            try {
+                Thread.sleep(ARCHIVE_CHECK_DELAY.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            SharedArchiveCheck.problem(env).ifPresent(log::warn);
+        }, "signage-agent-archive-check");
+        check.setDaemon(true);
+        check.start();
+    }
+
     static String usage() {
         StringBuilder text = new StringBuilder();
         text.append("signage device-agent ").append(AgentVersion.current()).append("\n\n")
-                .append("Usage: java -jar device-agent.jar --config agent.properties\n\n")
-                .append("  --config FILE  properties file with the keys below\n")
-                .append("  --help         this text\n\n")
+                .append("Usage: java -jar device-agent.jar --config agent.properties [--exit-after-first-status]\n\n")
+                .append("  --config FILE               properties file with the keys below\n")
+                .append("  --exit-after-first-status   stop cleanly once the broker has the first status: exit 0, or 1\n")
+                .append("                              if none reached it within ").append(FIRST_STATUS_TIMEOUT.toSeconds())
+                .append(" s (the one-time training run for\n")
+                .append("                              -XX:ArchiveClassesAtExit=agent.jsa; also a check of the config)\n")
+                .append("  --help                      this text\n\n")
                 .append("Every key can also be set by an environment variable, which wins over the file:\n")
                 .append(ConfigKey.ENV_PREFIX).append(" + the key upper-cased, dots and dashes as underscores.\n\n");
         for (ConfigKey key : ConfigKey.values()) {
