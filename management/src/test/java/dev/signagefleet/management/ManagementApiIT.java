@@ -198,6 +198,8 @@ class ManagementApiIT {
         assertThat(admin("/api/devices?cursor=" + otherSortCursor).statusCode()).isEqualTo(400);
         assertThat(admin("/api/devices/dev-01/history?from=yesterday").statusCode()).isEqualTo(400);
         assertThat(admin("/api/devices/nobody").statusCode()).isEqualTo(404);
+        assertThat(admin("/api/devices/nobody/history").statusCode()).isEqualTo(404);
+        assertThat(json(admin("/api/devices/dev-08/history?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z")).get("items")).isEmpty();
     }
 
     @Test

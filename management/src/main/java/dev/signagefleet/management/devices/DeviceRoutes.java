@@ -108,7 +108,6 @@ public final class DeviceRoutes implements Routes {
 
     private void history(Context ctx) {
         String id = ctx.pathParam("id");
-        fleet.device(id).orElseThrow(() -> ApiException.notFound("Device", id));
         Instant to = QueryParams.instant(ctx, "to", clock.instant());
         Instant from = QueryParams.instant(ctx, "from", to.minus(Duration.ofHours(24)));
         if (!from.isBefore(to)) {
@@ -123,6 +122,10 @@ public final class DeviceRoutes implements Routes {
             page = fleet.history(id, from, to, limit, QueryParams.text(ctx, "cursor", 1000));
         } catch (InvalidQueryException e) {
             throw ApiException.badRequest(e.parameter(), e.getMessage());
+        }
+        if (page.items().isEmpty()) {
+            // no statuses in the range: an unknown device (404) or a quiet one (an empty page); statuses always have a device row
+            fleet.device(id).orElseThrow(() -> ApiException.notFound("Device", id));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("deviceId", id);
