@@ -2,6 +2,7 @@ package dev.signagefleet.benchmarks.ingest;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -83,6 +84,28 @@ public final class HistoryCheck {
                         """).bind("boot", bootId).bind("from", sentFrom).bind("before", sentBefore).mapTo(Long.class)
                 .forEach(micros -> h.recordValue(Math.max(0, micros))));
         return h;
+    }
+
+    /**
+     * sentAt → committed per second of sending: the second (from the run's first send), how many statuses
+     * were sent in it, their mean and their slowest, in ms. Shows whether a tail is one stall or spread out.
+     */
+    public List<Map<String, Object>> timeline(String bootId) {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                        WITH r AS (SELECT sent_at, extract(epoch FROM pg_xact_commit_timestamp(xmin) - sent_at) * 1000 AS ms
+                                   FROM status_history WHERE boot_id = :boot)
+                        SELECT floor(extract(epoch FROM sent_at - (SELECT min(sent_at) FROM r)))::int AS second,
+                               count(*) AS n, round(avg(ms)::numeric, 1) AS mean_ms, round(max(ms)::numeric, 1) AS max_ms
+                        FROM r GROUP BY 1 ORDER BY 1
+                        """).bind("boot", bootId)
+                .map((rs, ctx) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("second", rs.getInt("second"));
+                    m.put("sent", rs.getLong("n"));
+                    m.put("meanMs", rs.getDouble("mean_ms"));
+                    m.put("maxMs", rs.getDouble("max_ms"));
+                    return m;
+                }).list());
     }
 
     /** When the last row of the run was committed. */

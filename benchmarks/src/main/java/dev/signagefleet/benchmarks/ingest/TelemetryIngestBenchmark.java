@@ -7,6 +7,7 @@ import dev.signagefleet.common.config.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,18 @@ public final class TelemetryIngestBenchmark implements Scenario {
     private static final double TARGET_RATIO = 0.7;
     private static final double TARGET_P99_MS = 250;
 
-    private record Size(int devices, long messages, int iterations, Duration latencyRun, Duration curveRun) {
+    private record Size(int devices, long messages, int iterations, int latencyIterations, Duration latencyWarmUp,
+                        Duration latencyRun, Duration curveWarmUp, Duration curveRun) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> product(Map<String, Object> latencyRun) {
+        return (Map<String, Object>) latencyRun.get("product");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double p99(Map<String, Object> run, String figure) {
+        return (Double) ((Map<String, Object>) run.get(figure)).get("p99");
     }
 
     @Override
@@ -38,8 +50,10 @@ public final class TelemetryIngestBenchmark implements Scenario {
     public Map<String, Object> run(Mode mode) throws Exception {
         Size size = mode == Mode.FULL
                 ? new Size(Integer.getInteger("bench.ingest.devices", 50), Long.getLong("bench.ingest.messages", 100_000),
-                        Integer.getInteger("bench.ingest.iterations", 3), Duration.ofSeconds(Long.getLong("bench.ingest.latencySec", 30)), Duration.ofSeconds(15))
-                : new Size(10, 2_000, 1, Duration.ofSeconds(2), Duration.ofSeconds(1));
+                        Integer.getInteger("bench.ingest.iterations", 3), Integer.getInteger("bench.ingest.latencyIterations", 3),
+                        Duration.ofSeconds(10), Duration.ofSeconds(Long.getLong("bench.ingest.latencySec", 30)),
+                        Duration.ofSeconds(5), Duration.ofSeconds(15))
+                : new Size(10, 2_000, 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1));
         int receiveMaximum = TelemetryConfig.from(Settings.of(Map.of())).receiveMaximum();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < size.devices(); i++) {
@@ -71,11 +85,23 @@ public final class TelemetryIngestBenchmark implements Scenario {
                 double ratio = productMedian / baselineMedian;
 
                 double latencyRate = Math.floor(productMedian * 0.8);
-                Map<String, Object> productLatency = productPaced(bench, publishers, history, latencyRate, size.latencyRun());
-                Map<String, Object> baselineLatency = baselinePaced(bench, publishers, latencyRate, size.latencyRun(),
-                        receiveMaximum);
+                // the 80 % figure: several iterations, each the product then the baseline; the median run by p99 is quoted
+                List<Map<String, Object>> latencyRuns = new ArrayList<>();
+                for (int i = 0; i < size.latencyIterations(); i++) {
+                    Map<String, Object> p = productPaced(bench, publishers, history, latencyRate, size.latencyWarmUp(), size.latencyRun());
+                    Map<String, Object> b = baselinePaced(bench, publishers, latencyRate, size.latencyRun(), receiveMaximum);
+                    latencyRuns.add(Map.of("iteration", i + 1, "product", p, "baseline", b));
+                    System.out.printf("   ingest latency at 80 %%, iteration %d: product p99 %s ms, baseline p99 %s ms%n", i + 1,
+                            p99(p, "sentToCommittedMs"), p99(b, "sentToReceivedMs"));
+                }
+                List<Map<String, Object>> byP99 = latencyRuns.stream()
+                        .sorted(Comparator.comparingDouble(r -> p99(product(r), "sentToCommittedMs"))).toList();
+                Map<String, Object> medianRun = byP99.get(byP99.size() / 2);
+                Map<String, Object> productLatency = product(medianRun);
                 @SuppressWarnings("unchecked")
-                double p99 = (Double) ((Map<String, Object>) productLatency.get("sentToCommittedMs")).get("p99");
+                Map<String, Object> baselineLatency = (Map<String, Object>) medianRun.get("baseline");
+                double p99 = p99(productLatency, "sentToCommittedMs");
+                List<Double> p99s = latencyRuns.stream().map(r -> p99(product(r), "sentToCommittedMs")).sorted().toList();
 
                 // throughput against latency: the same paced runs at other shares of the sustained rate
                 List<Map<String, Object>> curve = new ArrayList<>();
@@ -88,7 +114,8 @@ public final class TelemetryIngestBenchmark implements Scenario {
                         point.put("product", productLatency.get("sentToCommittedMs"));
                         point.put("baseline", baselineLatency.get("sentToReceivedMs"));
                     } else {
-                        point.put("product", productPaced(bench, publishers, history, rate, size.curveRun()).get("sentToCommittedMs"));
+                        point.put("product", productPaced(bench, publishers, history, rate, size.curveWarmUp(), size.curveRun())
+                                .get("sentToCommittedMs"));
                         point.put("baseline", baselinePaced(bench, publishers, rate, size.curveRun(), receiveMaximum)
                                 .get("sentToReceivedMs"));
                     }
@@ -105,9 +132,10 @@ public final class TelemetryIngestBenchmark implements Scenario {
                         "product", Figures.summary(productRates),
                         "ratioOfMedians", Figures.round(ratio)));
                 result.put("latencyAt80Percent", Map.of("offeredMsgsPerSec", latencyRate,
-                        "product", productLatency, "baseline", baselineLatency));
-                @SuppressWarnings("unchecked")
-                double baselineP99 = (Double) ((Map<String, Object>) baselineLatency.get("sentToReceivedMs")).get("p99");
+                        "product", productLatency, "baseline", baselineLatency,
+                        "productP99Ms", Map.of("min", p99s.get(0), "median", p99, "max", p99s.get(p99s.size() - 1), "values", p99s),
+                        "runs", latencyRuns));
+                double baselineP99 = p99(baselineLatency, "sentToReceivedMs");
                 boolean full = mode == Mode.FULL;
                 Map<String, Object> compared = new LinkedHashMap<>();
                 compared.put("sustainedThroughput", Figures.compared("msgs/s (median)", productMedian, baselineMedian,
@@ -206,21 +234,33 @@ public final class TelemetryIngestBenchmark implements Scenario {
         }
     }
 
+    /**
+     * The consumer is started, then the publishers send at {@code rate} for {@code warmUp} (stored and checked,
+     * latency reported apart as {@code warmUp}), then for {@code duration} without a pause: only that part is
+     * the figure, the steady state at that rate rather than the seconds after a cold start.
+     */
     private Map<String, Object> productPaced(TelemetryBench bench, StatusPublishers publishers, HistoryCheck history,
-                                             double rate, Duration duration) throws InterruptedException {
+                                             double rate, Duration warmUp, Duration duration) throws InterruptedException {
         bench.startConsumer();
         try {
+            String warmBoot = "paced-warm-" + UUID.randomUUID();
             String boot = "paced-" + UUID.randomUUID();
+            StatusPublishers.Sent warm = publishers.paced(warmBoot, rate, warmUp);
             Usage usage = Usage.start(bench);
             StatusPublishers.Sent sent = publishers.paced(boot, rate, duration);
-            awaitStored(bench, sent.total());
+            awaitStored(bench, warm.total() + sent.total());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("messages", sent.total());
             m.put("achievedMsgsPerSec", Figures.round(sent.total() / sent.seconds()));
             m.putAll(usage.stop(sent.seconds()));
+            verify(bench, history, warm);
             verify(bench, history, sent);
             m.put("lost", 0);
             m.put("sentToCommittedMs", Readings.latencyMs(history.sentToCommitted(boot)));
+            m.put("warmUp", Map.of("seconds", warmUp.toSeconds(), "messages", warm.total(),
+                    "sentToCommittedMs", Readings.latencyMs(history.sentToCommitted(warmBoot)),
+                    "timeline", history.timeline(warmBoot)));
+            m.put("timeline", history.timeline(boot));
             return m;
         } finally {
             bench.stopConsumerAndForgetItsSession();
