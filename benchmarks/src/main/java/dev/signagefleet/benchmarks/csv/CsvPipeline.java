@@ -68,8 +68,19 @@ public final class CsvPipeline implements Scenario {
     private record Size(int rows, int groups, int warmups, int iterations, int endToEnd) {
     }
 
+    /**
+     * {@code -Dbench.csv.uploadToDone=ROWS:GROUPS:UPLOADS} (e.g. {@code 1000000:100:2}) runs only the upload → DONE
+     * part, for that one size: quicker while working on the pipeline. Its result has no {@code compared} section and
+     * is not one to publish.
+     */
+    static final String UPLOAD_TO_DONE_ONLY = "bench.csv.uploadToDone";
+
     @Override
     public Map<String, Object> run(Mode mode) throws Exception {
+        String only = System.getProperty(UPLOAD_TO_DONE_ONLY);
+        if (only != null) {
+            return uploadToDoneOnly(only);
+        }
         List<Size> sizes = mode == Mode.FULL
                 ? List.of(new Size(100_000, 20, 2, 5, 3), new Size(1_000_000, 100, 1, 3, 3))
                 : List.of(new Size(2_000, 4, 0, 1, 1));
@@ -144,6 +155,23 @@ public final class CsvPipeline implements Scenario {
             Size largest = sizes.get(sizes.size() - 1);
             Path repeated = SlideFiles.writeWithOneRepeatedId(dir, largest.rows(), largest.groups());
             result.put(largest.rows() + "WithOneRepeatedId", memoryProbe(postgres, repeated, largest.rows(), true));
+            return result;
+        } finally {
+            TempDirs.deleteQuietly(dir);
+        }
+    }
+
+    private Map<String, Object> uploadToDoneOnly(String spec) throws Exception {
+        String[] f = spec.split(":");
+        if (f.length != 3) {
+            throw new IllegalArgumentException(UPLOAD_TO_DONE_ONLY + " must be ROWS:GROUPS:UPLOADS, e.g. 1000000:100:2, not " + spec);
+        }
+        Size size = new Size(Integer.parseInt(f[0]), Integer.parseInt(f[1]), 0, 0, Integer.parseInt(f[2]));
+        Path dir = Files.createTempDirectory("bench-csv-");
+        try (EmbeddedDatabase postgres = EmbeddedDatabase.start(dir.resolve("postgres"), 0, true)) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("only", UPLOAD_TO_DONE_ONLY + "=" + spec);
+            result.put("uploadToDone", uploadToDone(postgres, dir, List.of(size)));
             return result;
         } finally {
             TempDirs.deleteQuietly(dir);

@@ -34,6 +34,21 @@ public final class PlayerPackage {
     }
 
     /**
+     * A package's manifest in a temporary file: its slides read once, ready to be zipped (by
+     * {@link #zip}, on any thread). Closing it deletes the file.
+     */
+    public record Manifest(Path file, int slides) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the temporary manifest " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
      * Writes the package to {@code out}.
      *
      * @return the number of slides in it
@@ -41,33 +56,47 @@ public final class PlayerPackage {
      */
     public static int write(OutputStream out, ContentVersion version, UUID uploadId, Instant builtAt, long maxBytes,
                             SlideSource slides) throws IOException {
-        Path manifest = Files.createTempFile("manifest-", ".json");
-        try {
-            int count;
-            try (OutputStream file = Files.newOutputStream(manifest)) {
-                count = writeManifest(file, version, uploadId, builtAt, slides);
-            }
-            try (ZipOutputStream zip = new ZipOutputStream(new Limited(out, maxBytes))) {
-                zip.putNextEntry(new ZipEntry("manifest.json"));
-                Files.copy(manifest, zip);
-                zip.closeEntry();
-                zip.putNextEntry(new ZipEntry("slides.js"));
-                zip.write("window.SIGNAGE_MANIFEST = ".getBytes(StandardCharsets.UTF_8));
-                Files.copy(manifest, zip);
-                zip.write(";\n".getBytes(StandardCharsets.UTF_8));
-                zip.closeEntry();
-                zip.putNextEntry(new ZipEntry("index.html"));
-                try (InputStream page = PlayerPackage.class.getResourceAsStream("index.html")) {
-                    if (page == null) {
-                        throw new IllegalStateException("the player page is missing from the content-builder jar");
-                    }
-                    page.transferTo(zip);
+        try (Manifest manifest = manifest(version, uploadId, builtAt, slides)) {
+            zip(out, manifest, maxBytes);
+            return manifest.slides();
+        }
+    }
+
+    /** Reads the slides once into a manifest (the part of a package that needs the database). */
+    public static Manifest manifest(ContentVersion version, UUID uploadId, Instant builtAt, SlideSource slides) throws IOException {
+        Path file = Files.createTempFile("manifest-", ".json");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            return new Manifest(file, writeManifest(out, version, uploadId, builtAt, slides));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the package of a manifest to {@code out} (the part of a package that needs CPU: the
+     * manifest is compressed twice, as manifest.json and as slides.js).
+     *
+     * @throws PackageTooLargeException when it would exceed {@code maxBytes}
+     */
+    public static void zip(OutputStream out, Manifest manifest, long maxBytes) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(new Limited(out, maxBytes))) {
+            zip.putNextEntry(new ZipEntry("manifest.json"));
+            Files.copy(manifest.file(), zip);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("slides.js"));
+            zip.write("window.SIGNAGE_MANIFEST = ".getBytes(StandardCharsets.UTF_8));
+            Files.copy(manifest.file(), zip);
+            zip.write(";\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("index.html"));
+            try (InputStream page = PlayerPackage.class.getResourceAsStream("index.html")) {
+                if (page == null) {
+                    throw new IllegalStateException("the player page is missing from the content-builder jar");
                 }
-                zip.closeEntry();
+                page.transferTo(zip);
             }
-            return count;
-        } finally {
-            Files.deleteIfExists(manifest);
+            zip.closeEntry();
         }
     }
 
