@@ -88,13 +88,18 @@ final class SlideCopy implements SlideSink, AutoCloseable {
      * empty for any other failure.
      */
     static Optional<String> repeatedSlideId(Throwable failure) {
+        return uniqueViolation(failure, PRIMARY_KEY);
+    }
+
+    /** The server's detail when {@code failure} (or its cause) is {@code constraint} refusing a value that came twice. */
+    static Optional<String> uniqueViolation(Throwable failure, String constraint) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException e && UNIQUE_VIOLATION.equals(e.getSQLState())) {
                 ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
                 if (server == null) {
                     return Optional.of(String.valueOf(e.getMessage()));
                 }
-                if (server.getConstraint() == null || PRIMARY_KEY.equals(server.getConstraint())) {
+                if (server.getConstraint() == null || constraint.equals(server.getConstraint())) {
                     return Optional.of(server.getDetail() == null ? server.getMessage() : server.getDetail());
                 }
                 return Optional.empty();

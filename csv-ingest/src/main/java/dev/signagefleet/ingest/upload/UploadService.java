@@ -16,7 +16,6 @@ import dev.signagefleet.ingest.journey.UploadJourney;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -115,35 +114,72 @@ public final class UploadService {
      */
     public Outcome upload(InputStream content, String filename, Optional<Charset> charset, boolean dryRun,
                           String uploadedBy, String traceparent) {
-        if (dryRun) {
-            return check(content, charset);
-        }
         try (UploadBytes bytes = UploadBytes.copying(content)) {
-            return store(bytes, filename, charset, uploadedBy, traceparent);
+            return dryRun ? check(bytes, charset) : store(bytes, filename, charset, uploadedBy, traceparent);
         }
     }
 
     /** An upload already in a file: read once, or twice when the first read cannot decide; never copied. */
     public Outcome upload(Path file, String filename, Optional<Charset> charset, boolean dryRun,
                           String uploadedBy, String traceparent) {
-        if (dryRun) {
-            try (InputStream in = Files.newInputStream(file)) {
-                return check(in, charset);
-            } catch (IOException e) {
-                throw new UploadReadException("the upload " + file + " could not be read: " + e.getMessage(), e);
-            }
-        }
         try (UploadBytes bytes = UploadBytes.of(file)) {
-            return store(bytes, filename, charset, uploadedBy, traceparent);
+            return dryRun ? check(bytes, charset) : store(bytes, filename, charset, uploadedBy, traceparent);
         }
     }
 
-    /** A dry run: one read with the exact checks, nothing stored. */
-    private Outcome check(InputStream content, Optional<Charset> charset) {
-        Counted counted = new Counted(content);
-        ReadResult result = read(counted, charset, SlideSink.ignoring(), false);
-        drain(counted);
-        return new Outcome.Checked(result, counted.digest());
+    /**
+     * A dry run, nothing stored. Like an upload, the first read leaves repeated slide ids to a key (of a
+     * temporary table, in a transaction that is rolled back), so it holds no id in memory; a file it
+     * cannot pass is read again with the exact checks.
+     */
+    private Outcome check(UploadBytes bytes, Optional<Charset> charset) {
+        try {
+            try (InputStream in = bytes.first()) {
+                Optional<Outcome> passed = checkFirstPass(new Counted(in), charset);
+                if (passed.isPresent()) {
+                    return passed.get();
+                }
+            }
+            try (InputStream in = bytes.again()) {
+                Counted counted = new Counted(in);
+                ReadResult result = read(counted, charset, SlideSink.ignoring(), false);
+                drain(counted);
+                return new Outcome.Checked(result, counted.digest());
+            }
+        } catch (IOException e) {
+            throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<Outcome> checkFirstPass(Counted counted, Optional<Charset> charset) {
+        try {
+            jdbi.useTransaction(handle -> {
+                ReadResult result;
+                try (SlideIdCheck ids = new SlideIdCheck(handle)) {
+                    result = read(counted, charset, ids, true);
+                    if (!result.ok()) {
+                        throw new Rollback(new ReadAgain(null));
+                    }
+                    drain(counted);
+                    ids.finish();
+                } catch (java.sql.SQLException | SlideSinkException e) {
+                    Optional<String> repeated = SlideIdCheck.repeatedSlideId(e);
+                    if (repeated.isPresent()) {
+                        throw new Rollback(new ReadAgain(repeated.get()));
+                    }
+                    if (e instanceof SlideSinkException sinkFailure) {
+                        throw sinkFailure;
+                    }
+                    throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("checking the slide ids failed: "
+                            + e.getMessage(), e, null);
+                }
+                // nothing of a dry run is kept
+                throw new Rollback(new Outcome.Checked(result, counted.digest()));
+            });
+        } catch (Rollback rollback) {
+            return rollback.outcome instanceof Outcome outcome ? Optional.of(outcome) : Optional.empty();
+        }
+        throw new IllegalStateException("a dry run's transaction ended without its outcome");
     }
 
     /**

@@ -212,6 +212,40 @@ class UploadServiceIT {
         assertThat(count("SELECT count(*) FROM uploads")).isZero();
     }
 
+    @Test
+    void aDryRunOfAValidStreamAnswersAsTheExactReadAndKeepsNothing() throws IOException {
+        byte[] bytes = file(5_000, line -> "s-" + line);
+
+        UploadService.Outcome outcome = uploads.upload(new ByteArrayInputStream(bytes), "dry.csv", Optional.empty(), true,
+                "tester", null);
+        UploadService.Outcome again = uploads.upload(write("dry.csv", bytes), "dry.csv", Optional.empty(), true, "tester", null);
+
+        assertThat(outcome).isInstanceOf(UploadService.Outcome.Checked.class);
+        UploadService.Outcome.Checked checked = (UploadService.Outcome.Checked) outcome;
+        assertThat(checked.result()).isEqualTo(exactRead(bytes));
+        assertThat(checked.sha256()).isEqualTo(sha256(bytes));
+        assertThat(again).as("the temporary table of the first dry run is gone").isEqualTo(outcome);
+        assertThat(count("SELECT count(*) FROM uploads")).isZero();
+        assertThat(count("SELECT count(*) FROM slides")).isZero();
+    }
+
+    @Test
+    void aDryRunOfAStreamWithARepeatedIdReportsItAndLeavesNoCopyBehind() throws IOException {
+        byte[] bytes = file(5_000, line -> line == 4_321 ? "s-17" : "s-" + line);
+        List<Path> copiesBefore = copies();
+
+        UploadService.Outcome outcome = uploads.upload(new ByteArrayInputStream(bytes), "dry.csv", Optional.empty(), true,
+                "tester", null);
+
+        UploadService.Outcome.Checked checked = (UploadService.Outcome.Checked) outcome;
+        assertThat(checked.result()).isEqualTo(exactRead(bytes));
+        assertThat(checked.result().problems()).extracting(Problem::line, Problem::message)
+                .containsExactly(tuple(4_321, "slide_id \"s-17\" is already used on line 17; every slide_id must be unique in the file"));
+        assertThat(checked.sha256()).isEqualTo(sha256(bytes));
+        assertThat(copies()).isEqualTo(copiesBefore);
+        assertThat(count("SELECT count(*) FROM uploads")).isZero();
+    }
+
     private static List<Path> copies() throws IOException {
         try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return files.filter(p -> p.getFileName().toString().startsWith(UploadBytes.COPY_PREFIX)).sorted().toList();
