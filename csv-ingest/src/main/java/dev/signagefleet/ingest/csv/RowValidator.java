@@ -23,8 +23,8 @@ final class RowValidator {
 
     private final Header header;
     private final ProblemLog problems;
-    /** The ids seen so far, or {@code null} when the sink refuses a duplicate itself (a database key). */
-    private final SeenSlideIds seenIds;
+    /** Where repeated ids are found, or {@code null} when the sink refuses a repeated id itself (a database key). */
+    private final RepeatedIds seenIds;
     private final DateTimeCells dates;
 
     private String[] cells;
@@ -32,7 +32,7 @@ final class RowValidator {
     private BitSet oversized;
     private boolean valid;
 
-    RowValidator(Header header, ZoneId fleetZone, ProblemLog problems, SeenSlideIds seenIds) {
+    RowValidator(Header header, ZoneId fleetZone, ProblemLog problems, RepeatedIds seenIds) {
         this.header = header;
         this.problems = problems;
         this.seenIds = seenIds;

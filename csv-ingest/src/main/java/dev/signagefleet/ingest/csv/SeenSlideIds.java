@@ -9,7 +9,7 @@ import java.util.Arrays;
  * position, so a lookup compares bytes only when the hashes match. Measured in SeenSlideIdsTest:
  * about 35 bytes per id of 9 characters, where a {@code HashMap<String, Integer>} takes about 105.
  */
-final class SeenSlideIds {
+final class SeenSlideIds implements RepeatedIds {
 
     /** Largest array the JVM reliably allocates. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
@@ -28,7 +28,8 @@ final class SeenSlideIds {
      * Remembers that {@code id} (ASCII, at most 255 characters) is on {@code line} and returns 0, or
      * returns the line it was first seen on.
      */
-    int firstLine(String id, int line) {
+    @Override
+    public int firstLine(String id, int line) {
         int hash = hash(id);
         int mask = table.length / 2 - 1;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
@@ -119,6 +120,12 @@ final class SeenSlideIds {
         h ^= h >>> 13;
         h *= 0xc2b2ae35;
         return h ^ (h >>> 16);
+    }
+
+    @Override
+    public String warning() {
+        return full ? "stopped checking slide_id for duplicates after " + CellPreview.number(size) + " ids: too many to remember"
+                : null;
     }
 
     /** Ids remembered. */

@@ -54,7 +54,16 @@ public final class SlideCsvReader {
      * @throws SlideSinkException when the sink fails on a row
      */
     public ReadResult read(InputStream in, Charset charset, SlideSink sink) throws IOException {
-        return read(in, charset, sink, false);
+        return readWith(in, charset, sink, new SeenSlideIds());
+    }
+
+    /**
+     * Like {@link #read(InputStream, Charset, SlideSink)}, with repeated slide ids found by
+     * {@code repeatedIds} instead of in memory: the same problems, in the same order, when it
+     * answers as the in-memory check would.
+     */
+    public ReadResult read(InputStream in, Charset charset, SlideSink sink, RepeatedIds repeatedIds) throws IOException {
+        return readWith(in, charset, sink, Objects.requireNonNull(repeatedIds, "repeatedIds"));
     }
 
     /**
@@ -70,10 +79,11 @@ public final class SlideCsvReader {
      * @throws SlideSinkException when the sink fails on a row
      */
     public ReadResult readFirstPass(InputStream in, Charset charset, SlideSink sink) throws IOException {
-        return read(in, charset, sink, true);
+        return readWith(in, charset, sink, null);
     }
 
-    private ReadResult read(InputStream in, Charset charset, SlideSink sink, boolean firstPass) throws IOException {
+    /** {@code repeatedIds} null: a first pass. */
+    private ReadResult readWith(InputStream in, Charset charset, SlideSink sink, RepeatedIds repeatedIds) throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(sink, "sink");
         byte[] prefix = new byte[charset == null ? limits.detectionBytes() : NonCsvFiles.SNIFF_BYTES];
@@ -91,7 +101,7 @@ public final class SlideCsvReader {
             }
             InputStream whole = new SequenceInputStream(new ByteArrayInputStream(prefix, 0, length), in);
             RecordScanner scanner = new RecordScanner(whole, used, limits, problems);
-            rows = new SlideFileReading(scanner, fleetZone, limits, problems, warnings, sink, firstPass).readAll();
+            rows = new SlideFileReading(scanner, fleetZone, limits, problems, warnings, sink, repeatedIds).readAll();
         }
         return new ReadResult(used, detected, rows, warnings, problems.kept(), problems.omitted());
     }

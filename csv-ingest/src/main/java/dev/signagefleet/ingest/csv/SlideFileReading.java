@@ -18,8 +18,8 @@ final class SlideFileReading {
     private final ProblemLog problems;
     private final List<String> warnings;
     private final SlideSink sink;
-    /** {@code null} in a first pass: the sink refuses duplicates itself. */
-    private final SeenSlideIds seenIds;
+    /** {@code null} in a first pass: the sink refuses repeated ids itself. */
+    private final RepeatedIds seenIds;
     private final boolean firstPass;
 
     private long rows;
@@ -27,15 +27,15 @@ final class SlideFileReading {
     private int firstBlankLine;
 
     SlideFileReading(RecordScanner scanner, ZoneId fleetZone, CsvLimits limits, ProblemLog problems,
-            List<String> warnings, SlideSink sink, boolean firstPass) {
+            List<String> warnings, SlideSink sink, RepeatedIds seenIds) {
         this.scanner = scanner;
         this.fleetZone = fleetZone;
         this.limits = limits;
         this.problems = problems;
         this.warnings = warnings;
         this.sink = sink;
-        this.firstPass = firstPass;
-        this.seenIds = firstPass ? null : new SeenSlideIds();
+        this.seenIds = seenIds;
+        this.firstPass = seenIds == null;
     }
 
     /** Reads the whole file and returns the number of data rows. */
@@ -106,9 +106,9 @@ final class SlideFileReading {
             warnings.add("skipped " + CellPreview.number(blankRows) + " blank row(s), first on line " + firstBlankLine);
         }
         scanner.addWarnings(warnings);
-        if (seenIds != null && seenIds.full()) {
-            warnings.add("stopped checking slide_id for duplicates after " + CellPreview.number(seenIds.size())
-                    + " ids: too many to remember");
+        String idWarning = seenIds == null ? null : seenIds.warning();
+        if (idWarning != null) {
+            warnings.add(idWarning);
         }
     }
 }

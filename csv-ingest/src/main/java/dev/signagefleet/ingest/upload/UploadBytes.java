@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The bytes of one upload, which may have to be read twice: the first read checks repeated slide
- * ids with the database's key and remembers none of them; when that read cannot decide, the second
- * one reads the same bytes again with the exact check (see {@link UploadService}). A file is simply
- * opened again; a stream is copied to a temporary file while the first read goes, and that copy is
- * what the second read gets. Closing deletes the copy.
+ * The bytes of one upload, which may have to be read more than once: the first read checks repeated
+ * slide ids with the database's key and remembers none of them; when that read cannot decide, the
+ * exact check reads the same bytes again (see {@link UploadService}). A file is simply opened again;
+ * a stream is copied to a temporary file while the first read goes, and the later reads get that
+ * copy. Closing deletes the copy.
  */
 abstract sealed class UploadBytes implements AutoCloseable {
 
@@ -22,7 +22,7 @@ abstract sealed class UploadBytes implements AutoCloseable {
     /** The bytes, from the start, for the first read. */
     abstract InputStream first() throws IOException;
 
-    /** The bytes again, from the start, after the first read stopped wherever it stopped. */
+    /** The bytes again, from the start, after the first read stopped wherever it stopped; as often as needed. */
     abstract InputStream again() throws IOException;
 
     @Override
@@ -114,11 +114,16 @@ abstract sealed class UploadBytes implements AutoCloseable {
             }
         }
 
+        private boolean complete;
+
         @Override
         InputStream again() throws IOException {
-            // the rest of the stream, which the first read left unread, still belongs to the copy
-            teed.transferTo(OutputStream.nullOutputStream());
-            out.close();
+            if (!complete) {
+                // the rest of the stream, which the first read left unread, still belongs to the copy
+                teed.transferTo(OutputStream.nullOutputStream());
+                out.close();
+                complete = true;
+            }
             return Files.newInputStream(copy);
         }
 

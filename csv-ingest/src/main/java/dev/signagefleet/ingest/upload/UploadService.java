@@ -9,6 +9,7 @@ import dev.signagefleet.common.outbox.Outbox;
 import dev.signagefleet.ingest.csv.CsvLimits;
 import dev.signagefleet.ingest.csv.Problem;
 import dev.signagefleet.ingest.csv.ReadResult;
+import dev.signagefleet.ingest.csv.RepeatedIds;
 import dev.signagefleet.ingest.csv.SlideCsvReader;
 import dev.signagefleet.ingest.csv.SlideSink;
 import dev.signagefleet.ingest.csv.SlideSinkException;
@@ -44,9 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory stays flat in the file's size: the first read leaves repeated slide ids to the primary
  * key of {@code slides} instead of remembering every id. A valid file (the usual case) is read once.
- * A file with a problem, or whose COPY the key refused, is rolled back and read a second time with
- * the exact in-memory check (about 35 bytes per id), which reports every problem, and each repeated
- * id with the line it was first used on, as a single read always did.
+ * A file with a problem, or whose COPY the key refused, is rolled back and checked exactly, still
+ * with flat memory, in two more reads: one notes every slide id and its line in a temporary table,
+ * the next is told from it which lines repeat an id. That reports every problem, and each repeated
+ * id with the line it was first used on, as a single read with every id in memory did.
  */
 public final class UploadService {
 
@@ -130,7 +132,7 @@ public final class UploadService {
     /**
      * A dry run, nothing stored. Like an upload, the first read leaves repeated slide ids to a key (of a
      * temporary table, in a transaction that is rolled back), so it holds no id in memory; a file it
-     * cannot pass is read again with the exact checks.
+     * cannot pass is checked exactly ({@link #exactRead}).
      */
     private Outcome check(UploadBytes bytes, Optional<Charset> charset) {
         try {
@@ -140,12 +142,8 @@ public final class UploadService {
                     return passed.get();
                 }
             }
-            try (InputStream in = bytes.again()) {
-                Counted counted = new Counted(in);
-                ReadResult result = read(counted, charset, SlideSink.ignoring(), false);
-                drain(counted);
-                return new Outcome.Checked(result, counted.digest());
-            }
+            Exact exact = exactRead(bytes, charset);
+            return new Outcome.Checked(exact.result(), exact.digest());
         } catch (IOException e) {
             throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
         }
@@ -184,9 +182,9 @@ public final class UploadService {
 
     /**
      * The first read leaves repeated slide ids to the primary key of {@code slides}, so it holds no
-     * id in memory; a file with a problem, or whose COPY the key refused, is rolled back and read
-     * again with the exact check, which reports every problem with its line (and for a repeated id
-     * the line of its first use) exactly as a single read always did.
+     * id in memory; a file with a problem, or whose COPY the key refused, is rolled back and checked
+     * exactly ({@link #exactRead}), which reports every problem with its line (and for a repeated id
+     * the line of its first use) as a single read always did.
      */
     private Outcome store(UploadBytes bytes, String filename, Optional<Charset> charset, String uploadedBy,
                           String traceparent) {
@@ -199,6 +197,14 @@ public final class UploadService {
             if (decided.isPresent()) {
                 return decided.get();
             }
+            Exact exact = exactRead(bytes, charset);
+            if (!exact.result().ok()) {
+                return rejected(uploadId, exact.digest(), filename, exact.size(), exact.result(), correlationId, trace,
+                        uploadedBy, clock.instant());
+            }
+            // The key refused an id that the exact check does not find repeated: let the single exact read decide.
+            log.warn("Upload {} of {}: the first read could not store it, yet the exact check finds no problem; "
+                    + "reading it once more with every slide id in memory", uploadId, filename);
             return pass(bytes, false, uploadId, filename, charset, uploadedBy, correlationId, trace).orElseThrow();
         }
     }
@@ -281,6 +287,37 @@ public final class UploadService {
         }
     }
 
+    /** What the exact check of the whole file found, with the file's SHA-256 and size. */
+    private record Exact(ReadResult result, String digest, long size) {
+    }
+
+    /**
+     * The exact check with flat memory: one read notes every slide id and its line in a temporary
+     * table, a second one is told from it which lines repeat an id and where that id was first used.
+     * Reports what a single read with every id in memory reports.
+     */
+    private Exact exactRead(UploadBytes bytes, Optional<Charset> charset) {
+        return jdbi.inTransaction(handle -> {
+            try (RepeatedIdsInDatabase ids = new RepeatedIdsInDatabase(handle)) {
+                try (InputStream in = bytes.again()) {
+                    read(in, charset, SlideSink.ignoring(), false, ids.recorder());
+                }
+                RepeatedIds lookup = ids.lookup();
+                try (InputStream in = bytes.again()) {
+                    Counted counted = new Counted(in);
+                    ReadResult result = read(counted, charset, SlideSink.ignoring(), false, lookup);
+                    drain(counted);
+                    return new Exact(result, counted.digest(), counted.size());
+                }
+            } catch (IOException e) {
+                throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
+            } catch (java.sql.SQLException e) {
+                throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("finding repeated slide ids failed: "
+                        + e.getMessage(), e, null);
+            }
+        });
+    }
+
     /** Leaves the transaction without keeping anything; carries what to answer. */
     private static final class Rollback extends RuntimeException {
         private final Object outcome;
@@ -341,6 +378,12 @@ public final class UploadService {
     }
 
     private ReadResult read(InputStream in, Optional<Charset> charset, SlideSink sink, boolean firstPass) {
+        return read(in, charset, sink, firstPass, null);
+    }
+
+    /** {@code repeatedIds}: where repeated ids are found; null for the first pass, or to find them in memory. */
+    private ReadResult read(InputStream in, Optional<Charset> charset, SlideSink sink, boolean firstPass,
+                            RepeatedIds repeatedIds) {
         try {
             // The reader closes what it reads; the rest of the file must still be hashed afterwards.
             InputStream unclosable = new java.io.FilterInputStream(in) {
@@ -348,8 +391,11 @@ public final class UploadService {
                 public void close() {
                 }
             };
-            return firstPass ? reader.readFirstPass(unclosable, charset.orElse(null), sink)
-                    : reader.read(unclosable, charset.orElse(null), sink);
+            if (firstPass) {
+                return reader.readFirstPass(unclosable, charset.orElse(null), sink);
+            }
+            return repeatedIds == null ? reader.read(unclosable, charset.orElse(null), sink)
+                    : reader.read(unclosable, charset.orElse(null), sink, repeatedIds);
         } catch (IOException e) {
             throw new UploadReadException("the upload could not be read to the end: " + e.getMessage(), e);
         }

@@ -246,6 +246,48 @@ class UploadServiceIT {
         assertThat(count("SELECT count(*) FROM uploads")).isZero();
     }
 
+    @Test
+    void manyRepeatsAmongOtherProblemsAreReportedAsTheInMemoryCheckReportsThem() throws IOException {
+        String csv = HEADER
+                + "a,T,,,10,,,,\n"                              // 2
+                + "b,T,,,ten,,,,\n"                             // 3: bad number, id still noted
+                + "a,T,\"two\nlines\",,10,,,,\n"                 // 4-5: a again
+                + "b,T,,,10,,,,\n"                              // 6: b again (first on 3)
+                + "bad id!,T,,,10,,,,\n"                        // 7
+                + "a,T,,,10,,,,,extra\n"                        // 8: a a third time, and too many cells
+                + ",T,,,10,,,,\n"                               // 9
+                + "c,,,,10,,,,\n"                               // 10
+                + "c,T,,,10,,,,\n";                             // 11
+        byte[] bytes = csv.getBytes(StandardCharsets.UTF_8);
+
+        UploadService.Outcome.Rejected rejected = (UploadService.Outcome.Rejected) uploads.upload(
+                new ByteArrayInputStream(bytes), "many.csv", Optional.empty(), false, "tester", null);
+
+        ReadResult exact = exactRead(bytes);
+        assertThat(rejected.problems()).isEqualTo(exact.problems());
+        assertThat(rejected.problems()).filteredOn(p -> p.code().equals(Problem.DUPLICATE_ID))
+                .extracting(Problem::line, Problem::message).containsExactly(
+                        tuple(4, "slide_id \"a\" is already used on line 2; every slide_id must be unique in the file"),
+                        tuple(6, "slide_id \"b\" is already used on line 3; every slide_id must be unique in the file"),
+                        tuple(8, "slide_id \"a\" is already used on line 2; every slide_id must be unique in the file"),
+                        tuple(11, "slide_id \"c\" is already used on line 10; every slide_id must be unique in the file"));
+        assertThat(count("SELECT count(*) FROM slides")).isZero();
+    }
+
+    @Test
+    void moreRepeatsThanTheReportKeepsAreCountedAsTheInMemoryCheckCountsThem() throws IOException {
+        byte[] bytes = file(24_000, line -> line % 2 == 0 ? "even" : "s-" + line);
+
+        UploadService.Outcome.Rejected rejected = (UploadService.Outcome.Rejected) uploads.upload(
+                write("repeats.csv", bytes), "repeats.csv", Optional.empty(), false, "tester", null);
+
+        ReadResult exact = exactRead(bytes);
+        assertThat(exact.problemsOmitted()).as("the exact read keeps 10,000 of the 11,999 and counts the rest").isEqualTo(1_999);
+        assertThat(rejected.problems()).isEqualTo(exact.problems());
+        assertThat(rejected.problemsOmitted()).isEqualTo(1_999);
+        assertThat(rejected.upload().problemCount()).isEqualTo(11_999);
+    }
+
     private static List<Path> copies() throws IOException {
         try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return files.filter(p -> p.getFileName().toString().startsWith(UploadBytes.COPY_PREFIX)).sorted().toList();
