@@ -50,7 +50,8 @@ public final class SqsEventConsumer implements AutoCloseable {
     private final Counter failures;
     private volatile boolean running;
     private volatile Runnable onHandled = () -> { };
-    private Thread worker;
+    private final int workers;
+    private final List<Thread> threads = new java.util.ArrayList<>();
     private ScheduledFuture<?> drainer;
 
     /**
@@ -60,6 +61,22 @@ public final class SqsEventConsumer implements AutoCloseable {
      */
     public SqsEventConsumer(String consumer, String queue, QueueDirectory queues, Jdbi jdbi, EventHandler handler,
                             Clock clock, Backoff retryDelay, MeterRegistry meters) {
+        this(consumer, queue, queues, jdbi, handler, clock, retryDelay, meters, 1);
+    }
+
+    /**
+     * @param workers how many events this instance handles at once, each on its own thread receiving
+     *                from the queue (competing consumers within the process, as instances compete):
+     *                more than one only for a handler that is correct in any order (it is anyway,
+     *                with several instances) and short, where the time per event is mostly waiting for
+     *                the commit, the queue and the broker
+     */
+    public SqsEventConsumer(String consumer, String queue, QueueDirectory queues, Jdbi jdbi, EventHandler handler,
+                            Clock clock, Backoff retryDelay, MeterRegistry meters, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("a consumer needs at least one worker, not " + workers);
+        }
+        this.workers = workers;
         this.consumer = consumer;
         this.queue = queue;
         this.queues = queues;
@@ -88,9 +105,12 @@ public final class SqsEventConsumer implements AutoCloseable {
 
     public synchronized void start() {
         running = true;
-        worker = new Thread(this::loop, "sqs-consumer-" + consumer);
-        worker.setDaemon(true);
-        worker.start();
+        for (int i = 0; i < workers; i++) {
+            Thread worker = new Thread(this::loop, "sqs-consumer-" + consumer + (workers > 1 ? "-" + (i + 1) : ""));
+            worker.setDaemon(true);
+            worker.start();
+            threads.add(worker);
+        }
         drainer = timers.scheduleWithFixedDelay(this::drainDeadLettersQuietly, 1, 5, TimeUnit.SECONDS);
     }
 
@@ -230,7 +250,7 @@ public final class SqsEventConsumer implements AutoCloseable {
             drainer.cancel(false);
         }
         timers.shutdownNow();
-        if (worker != null) {
+        for (Thread worker : threads) {
             try {
                 worker.join(10_000);
             } catch (InterruptedException e) {

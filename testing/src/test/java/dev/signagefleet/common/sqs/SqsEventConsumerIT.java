@@ -89,6 +89,38 @@ class SqsEventConsumerIT {
     }
 
     @Test
+    void severalWorkersOfOneConsumerHandleEachEventOnce() {
+        QueueTopology topology = new QueueTopology("t9-", List.of(
+                new QueueTopology.Subscription("registry", List.of("test.built.v1"))));
+        QueueDirectory dir = directory();
+        topology.queues().forEach(dir::provision);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        SqsEventConsumer c = new SqsEventConsumer("t9-registry", "t9-registry", dir, db.jdbi(), (h, e) -> {
+            h.execute("INSERT INTO inbox (consumer, event_id) VALUES ('effect-t9', ?)", e.id());
+            handled.add(e.subject());
+            threads.add(Thread.currentThread().getName());
+        }, Clock.systemUTC(), new Backoff(Duration.ofMillis(100), Duration.ofMillis(200)), new SimpleMeterRegistry(), 4);
+        c.start();
+        consumers.add(c);
+        SqsEventPublisher publisher = new SqsEventPublisher(dir, topology);
+        for (int i = 0; i < 40; i++) {
+            Event e = event("test.built.v1", "group-" + i);
+            publisher.publish(e);
+            if (i % 10 == 0) {
+                publisher.publish(e); // sent twice, by a relay that died before marking it
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled.size() >= 40);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        assertThat(handled).hasSize(40).doesNotHaveDuplicates();
+        long effects = db.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM inbox WHERE consumer = 'effect-t9'").mapTo(Long.class).one());
+        assertThat(effects).isEqualTo(40);
+        assertThat(threads).allMatch(name -> name.startsWith("sqs-consumer-t9-registry-"));
+    }
+
+    @Test
     void aPoisonMessageReachesTheDeadLettersWithItsReasonAndIsHandledAfterARedrive() {
         QueueTopology topology = new QueueTopology("t2-", List.of(
                 new QueueTopology.Subscription("worker", List.of("test.job.v1"))));
