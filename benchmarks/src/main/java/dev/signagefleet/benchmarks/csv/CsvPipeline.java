@@ -240,19 +240,18 @@ public final class CsvPipeline implements Scenario {
 
     /** @return {ms} */
     private static double[] ingestOnce(UploadService uploads, Path file, int rows) throws Exception {
-        try (InputStream in = Files.newInputStream(file)) {
-            long start = System.nanoTime();
-            UploadService.Outcome outcome = uploads.upload(in, file.getFileName().toString(), Optional.empty(), false,
-                    "benchmark", null);
-            double ms = (System.nanoTime() - start) / 1e6;
-            if (!(outcome instanceof UploadService.Outcome.Accepted accepted) || accepted.existing()) {
-                throw new IllegalStateException("the benchmark file was not accepted as a new upload: " + outcome);
-            }
-            if (accepted.upload().rows() != rows) {
-                throw new IllegalStateException("the upload stored " + accepted.upload().rows() + " of " + rows + " rows");
-            }
-            return new double[] {ms};
+        // a file, as the HTTP API passes its spooled body (a stream would also be copied for a possible second read)
+        long start = System.nanoTime();
+        UploadService.Outcome outcome = uploads.upload(file, file.getFileName().toString(), Optional.empty(), false,
+                "benchmark", null);
+        double ms = (System.nanoTime() - start) / 1e6;
+        if (!(outcome instanceof UploadService.Outcome.Accepted accepted) || accepted.existing()) {
+            throw new IllegalStateException("the benchmark file was not accepted as a new upload: " + outcome);
         }
+        if (accepted.upload().rows() != rows) {
+            throw new IllegalStateException("the upload stored " + accepted.upload().rows() + " of " + rows + " rows");
+        }
+        return new double[] {ms};
     }
 
     private static double copyOnce(Database database, Path file, int rows) throws Exception {
