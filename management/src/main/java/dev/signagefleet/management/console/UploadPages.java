@@ -112,8 +112,8 @@ public final class UploadPages implements Routes {
             spooled = staged.spool(in);
         }
         UploadService.Outcome.Checked check;
-        try (InputStream in = Files.newInputStream(spooled)) {
-            check = (UploadService.Outcome.Checked) uploads.upload(in, file.filename(), charset, true, user.username(), null);
+        try {
+            check = (UploadService.Outcome.Checked) uploads.upload(spooled, file.filename(), charset, true, user.username(), null);
         } catch (RuntimeException e) {
             StagedUploads.delete(spooled);
             throw e;
