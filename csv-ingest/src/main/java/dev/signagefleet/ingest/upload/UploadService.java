@@ -107,9 +107,9 @@ public final class UploadService {
     }
 
     /**
-     * An upload from a stream. When the file needs a second read (see the class comment), the second
-     * read gets a copy of the bytes kept in a temporary file while the first read went; a caller that
-     * has the upload in a file already should use {@link #upload(Path, String, Optional, boolean, String, String)}.
+     * An upload from a stream. When the file needs the exact check (see the class comment), its reads
+     * get a copy of the bytes kept in a temporary file while the first read went; a caller that has
+     * the upload in a file already should use {@link #upload(Path, String, Optional, boolean, String, String)}.
      *
      * @param charset     the file's charset when the uploader knows it; empty to detect it
      * @param traceparent the caller's W3C trace context, if any
@@ -121,7 +121,7 @@ public final class UploadService {
         }
     }
 
-    /** An upload already in a file: read once, or twice when the first read cannot decide; never copied. */
+    /** An upload already in a file: read once, or three times when the first read cannot decide; never copied. */
     public Outcome upload(Path file, String filename, Optional<Charset> charset, boolean dryRun,
                           String uploadedBy, String traceparent) {
         try (UploadBytes bytes = UploadBytes.of(file)) {
