@@ -9,6 +9,7 @@ import dev.signagefleet.testing.TempDirs;
 import dev.signagefleet.testing.TestBrokerAccounts;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -29,8 +32,14 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 /**
  * Scenario 5: the standalone agent ({@code device-agent.jar}) as a child process against the real
  * embedded broker, next to its baseline, a bare Paho publisher ({@link BarePublisher}) in a JVM with
- * the same flags. Measures launch → first status at the broker (several alternating launches), then
- * both side by side for the run's length: RSS, threads, CPU, heap (jcmd) and the jar's size.
+ * the same flags. Measures launch → first status at the broker (several alternating launches), each
+ * without and with a class-data sharing archive of its own, made in the same run by a training launch
+ * ({@code -XX:ArchiveClassesAtExit}, the agent with {@code --exit-after-first-status}, the bare client
+ * with its equivalent); then both side by side for the run's length, with their archives: RSS,
+ * threads, CPU, heap (jcmd) and the jar's size.
+ *
+ * <p>{@code -Dbench.agent.firstPublishOnly=true} measures the launches only (a minute instead of
+ * eleven, for iterating on the start); {@code -Dbench.agent.launches=N} sets their number.
  */
 public final class AgentFootprint implements Scenario {
 
@@ -40,6 +49,8 @@ public final class AgentFootprint implements Scenario {
 
     private static final String PASSWORD = "bench-device-secret";
     private static final Duration FIRST_PUBLISH_TIMEOUT = Duration.ofSeconds(60);
+    /** A training launch connects, publishes once and stops: far less than this. */
+    private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(120);
 
     private final Map<String, ConcurrentLinkedQueue<Long>> arrivals = new ConcurrentHashMap<>();
 
@@ -48,16 +59,28 @@ public final class AgentFootprint implements Scenario {
         return "agent-footprint";
     }
 
-    private record Sizes(double heartbeatSec, long runSeconds, long warmupSeconds, int launches, long sampleEveryMs) {
+    /**
+     * @param launches        separate launches of each without an archive
+     * @param archiveLaunches separate launches of each with its archive
+     */
+    private record Sizes(double heartbeatSec, long runSeconds, long warmupSeconds, int launches, int archiveLaunches,
+            long sampleEveryMs) {
+    }
+
+    /** The two archives of a run and what making them took. */
+    private record Archives(Path agent, Path bare, Map<String, Object> figures) {
     }
 
     @Override
     public Map<String, Object> run(Mode mode) throws Exception {
+        int launches = Integer.getInteger("bench.agent.launches", 5);
         Sizes sizes = mode == Mode.FULL
-                ? new Sizes(30, Long.getLong("bench.agent.seconds", 600), 15, 5, 5_000)
-                : new Sizes(1, 3, 1, 0, 500);
+                ? new Sizes(30, Long.getLong("bench.agent.seconds", 600), 15, launches, launches, 5_000)
+                : new Sizes(1, 3, 1, 1, 1, 500);
+        boolean firstPublishOnly = Boolean.getBoolean("bench.agent.firstPublishOnly");
         Path agentJar = agentJar();
         Path dir = Files.createTempDirectory("bench-agent-");
+        Path bareJar = bareJar(dir);
         TestBrokerAccounts accounts = new TestBrokerAccounts();
         EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.defaults(FreePorts.next(), dir.resolve("broker"))
                 .withBindAddress("127.0.0.1"), accounts);
@@ -69,27 +92,49 @@ public final class AgentFootprint implements Scenario {
             result.put("heartbeatSeconds", sizes.heartbeatSec());
             result.put("agentJarBytes", Files.size(agentJar));
 
-            // Launch → first status seen by a subscriber, alternating so both meet the same noise.
+            // Each its own class-data sharing archive, made by a training launch in this run.
+            Archives archives = train(agentJar, bareJar, dir, url, sizes, accounts);
+            result.put("archives", archives.figures());
+            List<String> agentWithArchive = List.of("-XX:SharedArchiveFile=" + archives.agent());
+            List<String> bareWithArchive = List.of("-XX:SharedArchiveFile=" + archives.bare());
+
+            // Launch → first status seen by a subscriber, alternating so all four meet the same noise.
             List<Double> agentFirst = new ArrayList<>();
             List<Double> bareFirst = new ArrayList<>();
-            for (int i = 0; i < sizes.launches(); i++) {
-                agentFirst.add(firstPublishMs(agent(agentJar, dir, url, "bench-agent-" + i, sizes, accounts)));
-                bareFirst.add(firstPublishMs(bare(dir, url, "bench-bare-" + i, sizes, accounts)));
+            List<Double> agentArchiveFirst = new ArrayList<>();
+            List<Double> bareArchiveFirst = new ArrayList<>();
+            double loadBefore = loadAverage();
+            for (int i = 0; i < Math.max(sizes.launches(), sizes.archiveLaunches()); i++) {
+                if (i < sizes.launches()) {
+                    agentFirst.add(firstPublishMs(agent(agentJar, dir, url, "bench-agent-" + i, sizes, accounts, List.of(), List.of())));
+                    bareFirst.add(firstPublishMs(bare(bareJar, dir, url, "bench-bare-" + i, sizes, accounts, List.of(), List.of())));
+                }
+                if (i < sizes.archiveLaunches()) {
+                    agentArchiveFirst.add(firstPublishMs(agent(agentJar, dir, url, "bench-agent-cds-" + i, sizes, accounts,
+                            agentWithArchive, List.of())));
+                    bareArchiveFirst.add(firstPublishMs(bare(bareJar, dir, url, "bench-bare-cds-" + i, sizes, accounts,
+                            bareWithArchive, List.of())));
+                }
+            }
+            result.put("firstPublishLoadAverage", Map.of("before", loadBefore, "after", loadAverage()));
+            if (firstPublishOnly) {
+                result.put("firstPublishMs", firstPublishFigures(agentFirst, bareFirst, agentArchiveFirst, bareArchiveFirst));
+                result.put("partial", "first publish only (-Dbench.agent.firstPublishOnly=true): no footprint figures");
+                Map<String, Object> compared = new LinkedHashMap<>();
+                putFirstPublish(compared, agentFirst, bareFirst, agentArchiveFirst, bareArchiveFirst, mode == Mode.FULL);
+                result.put("compared", compared);
+                return result;
             }
 
-            // Side by side for the run's length.
-            Launched agent = agent(agentJar, dir, url, "bench-agent-run", sizes, accounts);
-            Launched bare = bare(dir, url, "bench-bare-run", sizes, accounts);
+            // Side by side for the run's length, each with its archive (the flags BENCHMARKS.md recommends).
+            Launched agent = agent(agentJar, dir, url, "bench-agent-run", sizes, accounts, agentWithArchive, List.of());
+            Launched bare = bare(bareJar, dir, url, "bench-bare-run", sizes, accounts, bareWithArchive, List.of());
+            result.put("footprintWithArchives", true);
             Map<String, Object> agentFigures;
             Map<String, Object> bareFigures;
             try {
-                double agentReady = awaitFirst(agent);
-                double bareReady = awaitFirst(bare);
-                if (agentFirst.isEmpty()) {
-                    // SMOKE: no separate launches; the side-by-side pair's first publish stands in.
-                    agentFirst.add(agentReady);
-                    bareFirst.add(bareReady);
-                }
+                awaitFirst(agent);
+                awaitFirst(bare);
                 Thread.sleep(sizes.warmupSeconds() * 1000);
                 List<ProcessSample> agentSamples = new ArrayList<>();
                 List<ProcessSample> bareSamples = new ArrayList<>();
@@ -118,7 +163,7 @@ public final class AgentFootprint implements Scenario {
                 stop(agent);
                 stop(bare);
             }
-            result.put("firstPublishMs", Map.of("agent", Figures.summary(agentFirst), "bare", Figures.summary(bareFirst)));
+            result.put("firstPublishMs", firstPublishFigures(agentFirst, bareFirst, agentArchiveFirst, bareArchiveFirst));
             result.put("agent", agentFigures);
             result.put("bare", bareFigures);
             result.put("runSeconds", sizes.runSeconds());
@@ -127,14 +172,11 @@ public final class AgentFootprint implements Scenario {
             double bareRss = ((Number) bareFigures.get("rssMbMedian")).doubleValue();
             double cpu = ((Number) agentFigures.get("cpuPercent")).doubleValue();
             double bareCpu = ((Number) bareFigures.get("cpuPercent")).doubleValue();
-            double first = Figures.medianOf(agentFirst);
-            double bareFirstMedian = Figures.medianOf(bareFirst);
             boolean full = mode == Mode.FULL;
             Map<String, Object> compared = new LinkedHashMap<>();
             compared.put("rss", Figures.compared("MB", rss, bareRss, "≤ 1.15 × baseline", full ? rss <= 1.15 * bareRss : null));
             compared.put("cpu", Figures.compared("% of one core", cpu, bareCpu, "≤ 0.5 %", full ? cpu <= 0.5 : null));
-            compared.put("firstPublish", Figures.compared("ms (median)", first, bareFirstMedian, "≤ 1000 ms",
-                    full ? first <= 1000 : null));
+            putFirstPublish(compared, agentFirst, bareFirst, agentArchiveFirst, bareArchiveFirst, full);
             compared.put("threads", Figures.compared("threads", ((Number) agentFigures.get("threads")).doubleValue(),
                     ((Number) bareFigures.get("threads")).doubleValue(), "(no target)", null));
             compared.put("heapUsed", Figures.compared("MB", ((Number) agentFigures.get("heapUsedMb")).doubleValue(),
@@ -146,6 +188,88 @@ public final class AgentFootprint implements Scenario {
             observer.close();
             broker.close();
             TempDirs.deleteQuietly(dir);
+        }
+    }
+
+    private static Map<String, Object> firstPublishFigures(List<Double> agent, List<Double> bare, List<Double> agentArchive,
+            List<Double> bareArchive) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agent", Figures.summary(agent));
+        m.put("bare", Figures.summary(bare));
+        m.put("agentWithArchive", Figures.summary(agentArchive));
+        m.put("bareWithArchive", Figures.summary(bareArchive));
+        return m;
+    }
+
+    /** The no-archive pair (as before archives were measured) and the pair with their archives. */
+    private static void putFirstPublish(Map<String, Object> compared, List<Double> agent, List<Double> bare,
+            List<Double> agentArchive, List<Double> bareArchive, boolean full) {
+        double first = Figures.medianOf(agent);
+        compared.put("firstPublish", Figures.compared("ms (median)", first, Figures.medianOf(bare), "≤ 1000 ms",
+                full ? first <= 1000 : null));
+        double withArchive = Figures.medianOf(agentArchive);
+        compared.put("firstPublishWithArchive", Figures.compared("ms (median)", withArchive, Figures.medianOf(bareArchive),
+                "≤ 1000 ms", full ? withArchive <= 1000 : null));
+    }
+
+    /**
+     * The training launches: each process runs until its first status is acknowledged and exits,
+     * and the JVM writes the classes it loaded into its archive. Checks that each archive is usable
+     * with the flags it will run with ({@code -XX:+PrintSharedArchiveAndExit}).
+     */
+    private Archives train(Path agentJar, Path bareJar, Path dir, String url, Sizes sizes, TestBrokerAccounts accounts)
+            throws Exception {
+        Path agentArchive = dir.resolve("agent.jsa");
+        Path bareArchive = dir.resolve("bare.jsa");
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("agentTrainingMs", trainingMs(agent(agentJar, dir, url, "bench-agent-train", sizes, accounts,
+                List.of("-XX:ArchiveClassesAtExit=" + agentArchive), List.of("--exit-after-first-status")), agentArchive));
+        figures.put("bareTrainingMs", trainingMs(bare(bareJar, dir, url, "bench-bare-train", sizes, accounts,
+                List.of("-XX:ArchiveClassesAtExit=" + bareArchive), List.of(BarePublisher.EXIT_AFTER_FIRST_PUBLISH)), bareArchive));
+        figures.put("agentArchiveBytes", Files.size(agentArchive));
+        figures.put("bareArchiveBytes", Files.size(bareArchive));
+        requireUsable(agentArchive, List.of("-jar", agentJar.toString()));
+        requireUsable(bareArchive, List.of("-cp", bareClasspath(bareJar), BarePublisher.class.getName()));
+        return new Archives(agentArchive, bareArchive, figures);
+    }
+
+    private static double trainingMs(Launched training, Path archive) throws Exception {
+        try {
+            if (!training.process().waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the training launch of " + training.deviceId() + " did not end within "
+                        + TRAINING_TIMEOUT.toSeconds() + " s; its output:\n" + Files.readString(training.log()));
+            }
+        } finally {
+            stop(training);
+        }
+        double ms = (System.nanoTime() - training.launchedAt()) / 1e6;
+        if (training.process().exitValue() != 0 || !Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            throw new IllegalStateException("the training launch of " + training.deviceId() + " exited with status "
+                    + training.process().exitValue() + " and " + (Files.isRegularFile(archive) ? "an empty " : "no ") + archive
+                    + "; its output:\n" + Files.readString(training.log()));
+        }
+        return ms;
+    }
+
+    /** The JVM maps {@code archive} with the terminal flags and this class path, else throws with its words. */
+    private static void requireUsable(Path archive, List<String> classpathAndMain) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(TERMINAL_FLAGS);
+        command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-XX:+PrintSharedArchiveAndExit"));
+        command.addAll(classpathAndMain);
+        Process check = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!check.waitFor(60, TimeUnit.SECONDS) || check.exitValue() != 0) {
+            throw new IllegalStateException("the JVM cannot use the archive " + archive + " it just made: " + out);
+        }
+    }
+
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 
@@ -171,8 +295,8 @@ public final class AgentFootprint implements Scenario {
         return arrivals.computeIfAbsent(deviceId, id -> new ConcurrentLinkedQueue<>());
     }
 
-    private Launched agent(Path jar, Path dir, String url, String deviceId, Sizes sizes, TestBrokerAccounts accounts)
-            throws IOException {
+    private Launched agent(Path jar, Path dir, String url, String deviceId, Sizes sizes, TestBrokerAccounts accounts,
+            List<String> jvmExtra, List<String> agentExtra) throws IOException {
         accounts.addDevice(deviceId, null, PASSWORD);
         Path home = Files.createDirectories(dir.resolve(deviceId));
         Path config = home.resolve("agent.properties");
@@ -186,21 +310,47 @@ public final class AgentFootprint implements Scenario {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(TERMINAL_FLAGS);
+        command.addAll(jvmExtra);
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        command.addAll(agentExtra);
         return launch(deviceId, command, home);
     }
 
-    private Launched bare(Path dir, String url, String deviceId, Sizes sizes, TestBrokerAccounts accounts) throws IOException {
+    private Launched bare(Path bareJar, Path dir, String url, String deviceId, Sizes sizes, TestBrokerAccounts accounts,
+            List<String> jvmExtra, List<String> bareExtra) throws IOException {
         accounts.addDevice(deviceId, null, PASSWORD);
         Path home = Files.createDirectories(dir.resolve(deviceId));
-        String classpath = location(org.eclipse.paho.mqttv5.client.MqttClient.class) + File.pathSeparator
-                + location(BarePublisher.class);
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(TERMINAL_FLAGS);
-        command.addAll(List.of("-cp", classpath, BarePublisher.class.getName(), url, deviceId, PASSWORD,
+        command.addAll(jvmExtra);
+        command.addAll(List.of("-cp", bareClasspath(bareJar), BarePublisher.class.getName(), url, deviceId, PASSWORD,
                 Double.toString(sizes.heartbeatSec())));
+        command.addAll(bareExtra);
         return launch(deviceId, command, home);
+    }
+
+    private static String bareClasspath(Path bareJar) {
+        return location(org.eclipse.paho.mqttv5.client.MqttClient.class) + File.pathSeparator + bareJar;
+    }
+
+    /**
+     * {@link BarePublisher} alone in a jar: class-data sharing archives classes from jars only (the
+     * benchmark's own classes are a directory), and the baseline deserves an archive like the agent's.
+     */
+    private static Path bareJar(Path dir) throws IOException {
+        Path jar = dir.resolve("bare-publisher.jar");
+        String entry = BarePublisher.class.getName().replace('.', '/') + ".class";
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file);
+                var in = BarePublisher.class.getClassLoader().getResourceAsStream(entry)) {
+            if (in == null) {
+                throw new IllegalStateException("cannot read the class file " + entry + " of the baseline");
+            }
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        return jar;
     }
 
     private Launched launch(String deviceId, List<String> command, Path home) throws IOException {

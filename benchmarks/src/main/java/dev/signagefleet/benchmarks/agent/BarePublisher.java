@@ -11,9 +11,14 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 /**
  * The agent-footprint baseline: a bare Paho v5 client that connects and publishes a status-sized
  * message at QoS 1 every heartbeat, nothing else (no metrics, buffer, commands or content). Run as
- * {@code java FLAGS -cp paho.jar:classes BarePublisher URL DEVICE_ID PASSWORD HEARTBEAT_SECONDS}.
+ * {@code java FLAGS -cp paho.jar:bare.jar BarePublisher URL DEVICE_ID PASSWORD HEARTBEAT_SECONDS [--exit-after-first-publish]}.
+ * With the last argument it exits after the first PUBACK, like the agent's
+ * {@code --exit-after-first-status}: the training launch of its class-data sharing archive.
  */
 public final class BarePublisher {
+
+    /** The optional fifth argument: exit after the first PUBACK. */
+    public static final String EXIT_AFTER_FIRST_PUBLISH = "--exit-after-first-publish";
 
     private BarePublisher() {
     }
@@ -23,6 +28,7 @@ public final class BarePublisher {
         String deviceId = args[1];
         String password = args[2];
         long heartbeatMs = (long) (Double.parseDouble(args[3]) * 1000);
+        boolean exitAfterFirst = args.length > 4 && args[4].equals(EXIT_AFTER_FIRST_PUBLISH);
         MqttClient client = new MqttClient(url, deviceId, new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(deviceId);
@@ -42,6 +48,11 @@ public final class BarePublisher {
             client.publish("dt/signage/" + deviceId + "/status", message); // returns after the PUBACK
             if (seq == 1) {
                 System.out.println("first PUBACK");
+                if (exitAfterFirst) {
+                    client.disconnect();
+                    client.close();
+                    System.exit(0);
+                }
             }
             Thread.sleep(heartbeatMs);
         }
