@@ -52,10 +52,12 @@ public final class GroupSlides {
             INSERT INTO build_active_slides
             SELECT s.slide_id, s.title, s.body, s.image_url, s.duration_sec, s.start_at, s.end_at, s.target_group, s.priority
             FROM slides s
-            WHERE s.upload_id = :candidate %s
-              AND NOT EXISTS (SELECT 1 FROM build_active_slides a WHERE a.slide_id = s.slide_id)
+            WHERE s.upload_id = :candidate %s %s
             ORDER BY s.target_group NULLS FIRST, s.priority DESC, s.slide_id
             """;
+
+    /** Leaves out the slide ids a newer candidate brought (none for the first, the newest, candidate). */
+    private static final String NOT_COLLECTED = "AND NOT EXISTS (SELECT 1 FROM build_active_slides a WHERE a.slide_id = s.slide_id)";
 
     /**
      * Only slide ids that ever targeted one of the build's groups (or every group): a slide whose
@@ -168,14 +170,17 @@ public final class GroupSlides {
         }
         handle.execute("SET LOCAL work_mem = '64MB'");
         // The anti-join and the scope must hash: the collection has no index, and slides' statistics are stale
-        // right after a big COPY (the planner would expect a few rows and loop). A candidate's rows are read in
+        // right after a big COPY (the planner would expect a few rows and loop, or sort both sides by slide id
+        // to merge them, one more sort of a million wide rows). A candidate's rows are read in
         // the order they lie on disk (bitmap scan), not in slide-id order through the index (a million random reads).
         handle.execute("SET LOCAL enable_nestloop = off");
+        handle.execute("SET LOCAL enable_mergejoin = off");
         handle.execute("SET LOCAL enable_indexscan = off");
         List<UUID> candidates = handle.createQuery(CANDIDATES).bind("upload", uploadId).mapTo(UUID.class).list();
         long collected = 0;
         for (UUID candidate : candidates) {
-            long added = handle.createUpdate(COLLECT.formatted(filter)).bind("candidate", candidate).execute();
+            long added = handle.createUpdate(COLLECT.formatted(filter, collected == 0 ? "" : NOT_COLLECTED))
+                    .bind("candidate", candidate).execute();
             if (collected == 0 && added > 0) {
                 // the planner's picture of the collection for the next candidates' anti-join (hash, not a loop of lookups)
                 handle.execute("ANALYZE build_active_slides");
@@ -183,6 +188,7 @@ public final class GroupSlides {
             collected += added;
         }
         handle.execute("SET LOCAL enable_nestloop = on");
+        handle.execute("SET LOCAL enable_mergejoin = on");
         handle.execute("SET LOCAL enable_indexscan = on");
         handle.execute("CREATE INDEX ON build_active_slides (target_group)");
         handle.execute("ANALYZE build_active_slides");

@@ -121,6 +121,43 @@ class SqsEventConsumerIT {
     }
 
     @Test
+    void theOutboxRelaySendsBatchesToEverySubscribedQueueAndKeepsWhatAQueueDidNotTake() {
+        QueueTopology topology = new QueueTopology("t10-", List.of(
+                new QueueTopology.Subscription("registry", List.of("test.built.v1")),
+                new QueueTopology.Subscription("journey", List.of("test.built.v1", "test.started.v1"))));
+        QueueDirectory dir = directory();
+        dir.provision(topology.queueOf("registry"));
+        String source = "/test/t10";
+        db.jdbi().useTransaction(h -> {
+            dev.signagefleet.common.outbox.Outbox.append(h, Event.create(source, "test.started.v1", "upload", Instant.now(),
+                    "upload-t10", null, Map.of("subject", "upload")));
+            for (int i = 0; i < 24; i++) {
+                dev.signagefleet.common.outbox.Outbox.append(h, Event.create(source, "test.built.v1", "group-" + i, Instant.now(),
+                        "upload-t10", null, Map.of("subject", "group-" + i)));
+            }
+        });
+        dev.signagefleet.common.outbox.OutboxRelay relay = new dev.signagefleet.common.outbox.OutboxRelay(db.jdbi(), source,
+                new SqsEventPublisher(dir, topology), dev.signagefleet.common.outbox.OutboxRelay.Options.defaults(),
+                new SimpleMeterRegistry());
+
+        // The journey's queue does not exist yet: nothing is marked sent, the reason is kept.
+        org.assertj.core.api.Assertions.assertThatThrownBy(relay::drain).hasMessageContaining("test.started.v1");
+        long unsent = db.jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM outbox WHERE source = ? AND published_at IS NULL").bind(0, source).mapTo(Long.class).one());
+        assertThat(unsent).isEqualTo(25);
+
+        dir.provision(topology.queueOf("journey"));
+        assertThat(relay.drain()).isEqualTo(25);
+        List<String> registry = new CopyOnWriteArrayList<>();
+        List<String> journey = new CopyOnWriteArrayList<>();
+        consume(dir, "t10-registry", "t10-registry", (h, e) -> registry.add(e.subject()));
+        consume(dir, "t10-journey", "t10-journey", (h, e) -> journey.add(e.subject()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> registry.size() >= 24 && journey.size() >= 25);
+        assertThat(registry).hasSize(24).doesNotHaveDuplicates().allMatch(s -> s.startsWith("group-"));
+        assertThat(journey).hasSize(25).doesNotHaveDuplicates().contains("upload");
+    }
+
+    @Test
     void aPoisonMessageReachesTheDeadLettersWithItsReasonAndIsHandledAfterARedrive() {
         QueueTopology topology = new QueueTopology("t2-", List.of(
                 new QueueTopology.Subscription("worker", List.of("test.job.v1"))));
