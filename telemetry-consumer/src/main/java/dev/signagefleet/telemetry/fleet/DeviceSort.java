@@ -16,7 +16,7 @@ public record DeviceSort(Key key, boolean descending) {
     /** The sortable columns and how they compare in SQL (never null, so keyset comparison works). */
     public enum Key {
         DEVICE_ID("deviceId", "d.device_id", "text", "d.device_id"),
-        GROUP("group", "coalesce(d.group_name, '')", "text", "d.device_id"),
+        GROUP("group", "coalesce(s.group_name, '')", "text", "s.device_id"),
         CONNECTIVITY("connectivity", "s.connectivity", "text", "s.device_id"),
         LAST_SEEN("lastSeen", "coalesce(s.last_seen_at, '-infinity'::timestamptz)", "timestamptz", "s.device_id"),
         AGENT_VERSION("agentVersion", "coalesce(s.agent_version, '')", "text", "s.device_id"),

@@ -110,8 +110,11 @@ public final class FleetQueries {
             binds.put("connectivity", query.connectivity().stream().map(Connectivity::dbValue).toArray(String[]::new));
         }
         if (query.group() != null) {
-            // the group of the sort key's table (device_state keeps a copy, V15), so one index gives group and order
-            sql.append(query.sort().key().idSql.startsWith("s.") ? " AND s.group_name = :group" : " AND d.group_name = :group");
+            // the group of the sort key's table (device_state keeps a copy, V15), written as that key's index has it,
+            // so one index gives group and order
+            DeviceSort.Key key = query.sort().key();
+            sql.append(key == DeviceSort.Key.GROUP ? " AND coalesce(s.group_name, '') = :group"
+                    : key.idSql.startsWith("s.") ? " AND s.group_name = :group" : " AND d.group_name = :group");
             binds.put("group", query.group());
         }
         if (query.agentVersion() != null) {
