@@ -82,12 +82,6 @@ final class RepeatedIdsInDatabase implements AutoCloseable {
         if (repeats != null) {
             repeats.close();
         }
-        try {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        } catch (SQLException e) {
-            // the transaction is ended by the caller
-        }
+        SlideCopy.abandon(copy);
     }
 }

@@ -111,6 +111,11 @@ final class SlideCopy implements SlideSink, AutoCloseable {
     /** Abandons the COPY when reading failed; the transaction is rolled back by the caller. */
     @Override
     public void close() {
+        abandon(copy);
+    }
+
+    /** Cancels {@code copy} if it still runs; its transaction is rolled back by the caller anyway. */
+    static void abandon(CopyIn copy) {
         try {
             if (copy.isActive()) {
                 copy.cancelCopy();

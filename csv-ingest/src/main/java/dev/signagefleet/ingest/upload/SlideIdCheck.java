@@ -47,12 +47,6 @@ final class SlideIdCheck implements SlideSink, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        } catch (SQLException e) {
-            // the transaction is rolled back anyway
-        }
+        SlideCopy.abandon(copy);
     }
 }
