@@ -10,16 +10,16 @@
 
 ALTER TABLE device_state ADD COLUMN group_name text;
 
-UPDATE device_state s SET group_name = d.group_name FROM devices d
-WHERE d.device_id = s.device_id AND d.group_name IS NOT NULL;
-
--- A new state row takes its device's group.
+-- A new state row takes its device's group. AFTER INSERT, not BEFORE: the consumer's batches insert
+-- state rows with ON CONFLICT DO NOTHING for every device they touch, and only a row really inserted
+-- fires an AFTER trigger, so the hot path does not pay for it.
 CREATE FUNCTION device_state_take_group() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.group_name := (SELECT group_name FROM devices WHERE device_id = NEW.device_id);
-    RETURN NEW;
+    UPDATE device_state SET group_name = (SELECT group_name FROM devices WHERE device_id = NEW.device_id)
+    WHERE device_id = NEW.device_id;
+    RETURN NULL;
 END $$;
-CREATE TRIGGER device_state_take_group BEFORE INSERT ON device_state
+CREATE TRIGGER device_state_take_group AFTER INSERT ON device_state
     FOR EACH ROW EXECUTE FUNCTION device_state_take_group();
 
 -- A device's group change reaches its state row in the same transaction.
@@ -31,6 +31,11 @@ BEGIN
 END $$;
 CREATE TRIGGER devices_copy_group AFTER UPDATE OF group_name ON devices
     FOR EACH ROW WHEN (OLD.group_name IS DISTINCT FROM NEW.group_name) EXECUTE FUNCTION devices_copy_group();
+
+-- The copy of the rows that exist, after the triggers exist: a move committed meanwhile (an older
+-- instance still running during a rolling deploy) is either copied here or by its trigger.
+UPDATE device_state s SET group_name = d.group_name FROM devices d
+WHERE d.device_id = s.device_id AND s.group_name IS DISTINCT FROM d.group_name;
 
 CREATE INDEX device_state_group_last_seen_idx
     ON device_state (group_name, (coalesce(last_seen_at, '-infinity'::timestamptz)), device_id);

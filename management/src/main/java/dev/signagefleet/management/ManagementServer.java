@@ -3,7 +3,6 @@ package dev.signagefleet.management;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.signagefleet.common.json.Json;
 import dev.signagefleet.management.auth.AuthGate;
-import dev.signagefleet.management.http.BufferedJson;
 import dev.signagefleet.management.http.Routes;
 import dev.signagefleet.management.problem.ApiException;
 import dev.signagefleet.management.problem.Problem;
@@ -12,6 +11,7 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -69,7 +69,7 @@ public final class ManagementServer implements AutoCloseable {
     public static ManagementServer start(Options options, AuthGate gate, List<Routes> routeGroups, ProblemPage consoleProblems) {
         Problems problems = new Problems(consoleProblems);
         Javalin app = Javalin.create(config -> {
-            config.jsonMapper(new BufferedJson());
+            config.jsonMapper(new JavalinJackson(Json.mapper(), false));
             config.http.maxRequestSize = MAX_REQUEST_BYTES;
             // Uploads stream to a temporary file, never into memory; the CSV reader streams from there.
             config.jetty.multipartConfig.maxFileSize(options.maxUploadBytes(), SizeUnit.BYTES);

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -40,9 +42,25 @@ public final class FleetQueries {
     private static final String SEARCH = "(d.device_id || ' ' || coalesce(d.name, '') || ' ' || coalesce(d.location, '')) ILIKE :q";
 
     private final Jdbi jdbi;
+    private final Clock clock;
+    private final Duration pendingGrace;
 
     public FleetQueries(Jdbi jdbi) {
+        this(jdbi, Clock.systemUTC(), ContentSync.DEFAULT_PENDING_GRACE);
+    }
+
+    /**
+     * @param pendingGrace how long after a group's new version a terminal judged out of sync on an older
+     *                     version counts as pending again (the sweep's grace)
+     */
+    public FleetQueries(Jdbi jdbi, Clock clock, Duration pendingGrace) {
         this.jdbi = jdbi;
+        this.clock = clock;
+        this.pendingGrace = pendingGrace;
+    }
+
+    private Timestamp pendingSince() {
+        return Timestamp.from(clock.instant().minus(pendingGrace));
     }
 
     public DevicePage list(DeviceQuery query) {
@@ -97,6 +115,7 @@ public final class FleetQueries {
 
     private StringBuilder select(DeviceQuery query, Map<String, Object> binds) {
         StringBuilder sql = new StringBuilder("SELECT ").append(DEVICE_COLUMNS).append(FROM).append("WHERE true");
+        binds.put("pendingSince", pendingSince());
         if (!query.contentSync().isEmpty()) {
             sql.append(query.contentSync().stream().distinct().map(c -> "(" + c.condition + ")")
                     .collect(Collectors.joining(" OR ", " AND (", ")")));
@@ -140,6 +159,7 @@ public final class FleetQueries {
     public Optional<DeviceView> device(String deviceId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + DEVICE_COLUMNS + FROM + "WHERE d.device_id = :id")
                 .bind("id", deviceId)
+                .bind("pendingSince", pendingSince())
                 .map((rs, ctx) -> device(rs))
                 .findOne());
     }
@@ -292,6 +312,7 @@ public final class FleetQueries {
             h.createQuery("SELECT coalesce(d.group_name, '(none)') AS grp, s.connectivity,"
                             + " coalesce(s.agent_version, '(unknown)') AS v, " + ContentSync.SQL + " AS sync, count(*) AS n"
                             + FROM + "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4")
+                    .bind("pendingSince", pendingSince())
                     .map((rs, ctx) -> new Object[] {rs.getString("grp"), rs.getString("connectivity"), rs.getString("v"),
                             rs.getString("sync"), rs.getLong("n")})
                     .forEach(r -> {

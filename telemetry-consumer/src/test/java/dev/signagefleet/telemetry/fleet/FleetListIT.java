@@ -119,9 +119,18 @@ class FleetListIT {
         db.jdbi().useHandle(h -> h.execute("UPDATE device_state SET content_version = 'fl-sync@2' WHERE device_id = 'sync-behind'"));
         assertThat(withSync("sync-", ContentSync.OUT_OF_SYNC)).containsExactly("sync-never");
         assertThat(withSync("sync-", ContentSync.IN_SYNC)).containsExactly("sync-behind", "sync-in");
+        assertThat(sweeper.sweep()).as("the sweep announces the catch-up and clears the judgement").isEqualTo(1);
 
         FleetQueries.FleetSummary summary = fleet.summary();
         assertThat(summary.byGroupContentSync().get("fl-sync"))
                 .containsEntry("in_sync", 2L).containsEntry("out_of_sync", 1L).containsEntry("pending", 0L);
+
+        // a new version: the device judged on the old one gets the grace again (pending), then counts as out of sync
+        current("fl-sync", "fl-sync@3", Instant.now());
+        assertThat(withSync("sync-", ContentSync.PENDING)).containsExactly("sync-behind", "sync-in", "sync-never");
+        assertThat(withSync("sync-", ContentSync.OUT_OF_SYNC)).isEmpty();
+        current("fl-sync", "fl-sync@3", Instant.now().minus(Duration.ofMinutes(3)));
+        assertThat(withSync("sync-", ContentSync.OUT_OF_SYNC)).containsExactly("sync-never");
+        assertThat(withSync("sync-", ContentSync.PENDING)).containsExactly("sync-behind", "sync-in");
     }
 }
