@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.signagefleet.common.Causes;
 import dev.signagefleet.common.Correlation;
 import dev.signagefleet.common.SignageException;
+import dev.signagefleet.common.work.WakeableLoop;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.EventPublisher;
 import dev.signagefleet.common.event.EventRejectedException;
@@ -16,10 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -72,15 +70,11 @@ public final class OutboxRelay implements AutoCloseable {
     private final EventPublisher publisher;
     private final Options options;
     private final Backoff backoff;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition nudged = lock.newCondition();
+    private final WakeableLoop worker = new WakeableLoop();
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong parked = new AtomicLong();
     private final Counter published;
     private final Counter failures;
-    private volatile boolean running;
-    private Thread thread;
-    private boolean nudge;
     private Instant lastPrune = Instant.EPOCH;
 
     /**
@@ -110,25 +104,13 @@ public final class OutboxRelay implements AutoCloseable {
                 .description("Outbox events the transport refused for good, waiting for a person").register(meters);
     }
 
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::loop, "outbox-relay-" + source.replaceAll("[^A-Za-z0-9-]", ""));
-        thread.setDaemon(true);
-        thread.start();
+    public void start() {
+        worker.start("outbox-relay-" + source.replaceAll("[^A-Za-z0-9-]", ""), this::loop);
     }
 
     /** Wakes the relay at once, e.g. right after a transaction that appended events committed. */
     public void nudge() {
-        lock.lock();
-        try {
-            nudge = true;
-            nudged.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        worker.nudge();
     }
 
     /**
@@ -237,14 +219,14 @@ public final class OutboxRelay implements AutoCloseable {
 
     private void loop() {
         int failuresInARow = 0;
-        while (running) {
+        while (worker.running()) {
             try {
                 int n = drain();
                 failuresInARow = 0;
                 refreshPending();
                 pruneIfDue();
                 if (n == 0) {
-                    awaitWork(options.pollInterval());
+                    worker.awaitWork(options.pollInterval());
                 }
             } catch (RuntimeException e) {
                 failuresInARow++;
@@ -252,7 +234,7 @@ public final class OutboxRelay implements AutoCloseable {
                 log.warn("Outbox relay for {} could not publish (attempt {}), retrying in {} ms: {}",
                         source, failuresInARow, wait.toMillis(), Causes.rootMessage(e));
                 refreshPending();
-                sleepQuietly(wait);
+                worker.pause(wait);
             }
         }
     }
@@ -283,35 +265,6 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    private void awaitWork(Duration timeout) {
-        lock.lock();
-        try {
-            if (!nudge && running) {
-                nudged.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            nudge = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void sleepQuietly(Duration wait) {
-        lock.lock();
-        try {
-            if (running) {
-                nudged.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     public long pending() {
         return pending.get();
     }
@@ -338,19 +291,7 @@ public final class OutboxRelay implements AutoCloseable {
     /** Stops after the round in progress; rows not yet published stay in the outbox. */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-        }
-        nudge();
-        if (t != null) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
     }
 
     private static Event toEvent(java.sql.ResultSet rs) throws java.sql.SQLException {

@@ -1,6 +1,7 @@
 package dev.signagefleet.ingest.versions;
 
 import dev.signagefleet.common.Causes;
+import dev.signagefleet.common.work.WakeableLoop;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,9 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +55,7 @@ public final class SupersededSlides implements AutoCloseable {
     private final Clock clock;
     private final int chunk;
     private final Duration pollInterval;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition nudged = lock.newCondition();
-    private boolean nudge;
-    private volatile boolean running;
-    private Thread thread;
+    private final WakeableLoop worker = new WakeableLoop();
     /** Where the round in progress is: the upload whose slide ids are walked, and the last one done. */
     private UUID walking;
     private String after = "";
@@ -143,29 +137,17 @@ public final class SupersededSlides implements AutoCloseable {
         return round;
     }
 
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::loop, "superseded-slides");
-        thread.setDaemon(true);
-        thread.start();
+    public void start() {
+        worker.start("superseded-slides", this::loop);
     }
 
     /** Looks at once, e.g. after an upload became DONE. */
     public void nudge() {
-        lock.lock();
-        try {
-            nudge = true;
-            nudged.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        worker.nudge();
     }
 
     private void loop() {
-        while (running) {
+        while (worker.running()) {
             Round round;
             try {
                 round = pruneOnce();
@@ -175,42 +157,15 @@ public final class SupersededSlides implements AutoCloseable {
                 round = Round.BUSY;
             }
             if (round != Round.WORKED) {
-                await(pollInterval);
+                worker.awaitWork(pollInterval);
             }
-        }
-    }
-
-    private void await(Duration timeout) {
-        lock.lock();
-        try {
-            if (!nudge && running) {
-                nudged.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            nudge = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Stops after the round in progress (a round is one short transaction). */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-        }
-        nudge();
-        if (t != null) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        worker.close();
     }
 
     private record Due(UUID uploadId, Timestamp createdAt) {
