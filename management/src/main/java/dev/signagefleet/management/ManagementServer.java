@@ -59,6 +59,17 @@ public final class ManagementServer implements AutoCloseable {
         void render(Context ctx, Problem problem);
     }
 
+    /** Requests slower than this are logged at INFO even when they only read. */
+    static final double SLOW_REQUEST_MS = 1_000;
+
+    /**
+     * A successful, quick read (GET or HEAD answered 2xx or 3xx within {@link #SLOW_REQUEST_MS}): logged at DEBUG.
+     * Writes, refusals, errors and slow requests are logged at INFO.
+     */
+    static boolean routineRead(String method, int status, double ms) {
+        return (method.equals("GET") || method.equals("HEAD")) && status < 400 && ms < SLOW_REQUEST_MS;
+    }
+
     public static ManagementServer start(Options options, AuthGate gate, List<Routes> routeGroups) {
         return start(options, gate, routeGroups, null);
     }
@@ -112,7 +123,12 @@ public final class ManagementServer implements AutoCloseable {
                 if (!ctx.path().equals("/metrics") && !ctx.path().startsWith("/healthz") && !ctx.path().startsWith("/readyz")) {
                     // A signed preview link works without signing in: keep its token out of the log.
                     String path = SIGNED_TOKEN.matcher(ctx.path()).replaceAll("/signed/…/");
-                    log.info("{} {} -> {} in {} ms", ctx.method(), path, ctx.status().getCode(), Math.round(ms));
+                    if (routineRead(ctx.method().name(), ctx.status().getCode(), ms)) {
+                        // dashboards and scripts poll: a line per successful read would drown the rest (and cost at 1,000 req/s)
+                        log.debug("{} {} -> {} in {} ms", ctx.method(), path, ctx.status().getCode(), Math.round(ms));
+                    } else {
+                        log.info("{} {} -> {} in {} ms", ctx.method(), path, ctx.status().getCode(), Math.round(ms));
+                    }
                 }
                 MDC.remove("cid");
             });
