@@ -10,6 +10,8 @@ import java.util.UUID;
  * @param lastSeq         seq of the latest status made in this boot (0 before the first)
  * @param bufferedCount   statuses waiting for a PUBACK (on disk or in memory)
  * @param droppedCount    statuses of this boot dropped because the buffer was full
+ * @param refusedCount    statuses of this boot the broker refused (PUBACK reason code 128 or more), dropped
+ * @param lastRefusal     the latest refusal, e.g. "reason code 135 on dt/signage/x/status"; empty when none
  * @param connectionCount successful connections in this boot
  * @param lastError       why the latest connect failed or the latest connection ended; empty while connected
  */
@@ -21,6 +23,8 @@ public record AgentState(
         long lastSeq,
         int bufferedCount,
         long droppedCount,
+        long refusedCount,
+        Optional<String> lastRefusal,
         int connectionCount,
         Optional<String> lastError) {
 

@@ -270,6 +270,8 @@ public final class DeviceAgent {
                 reporter == null ? 0 : reporter.lastSeq(),
                 buffer == null ? 0 : buffer.size(),
                 buffer == null ? 0 : buffer.dropped(),
+                forwarder == null ? 0 : forwarder.refusedCount(),
+                forwarder == null ? Optional.empty() : forwarder.lastRefusal(),
                 started ? supervisor.connections() : 0,
                 started ? supervisor.lastError() : Optional.empty());
     }

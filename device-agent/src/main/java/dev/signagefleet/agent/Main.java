@@ -28,7 +28,7 @@ public final class Main {
 
     /** Exit status for a configuration or usage error. */
     public static final int CONFIG_ERROR = 2;
-    /** Exit status of {@code --exit-after-first-status} when no status reached the broker in time. */
+    /** Exit status of {@code --exit-after-first-status} when no status reached the broker in time, or it refused the status. */
     public static final int NO_STATUS = 1;
     /**
      * How long {@code --exit-after-first-status} waits: a first connect takes well under a second,
@@ -120,7 +120,8 @@ public final class Main {
      * Waits until the broker has answered the first status of this boot (nothing of it is left in
      * the buffer), then stops the agent cleanly (offline presence, DISCONNECT).
      *
-     * @return 0 when the status got its PUBACK, {@link #NO_STATUS} when none came within {@code timeout}
+     * @return 0 when the status got its PUBACK, {@link #NO_STATUS} when none came within {@code timeout} or the
+     *         broker refused it (PUBACK reason code 128 or more)
      */
     private static int stopAfterFirstStatus(DeviceAgent agent, Duration timeout, Map<String, String> env, DeviceLog log,
             PrintStream err) {
@@ -144,6 +145,11 @@ public final class Main {
             return NO_STATUS;
         }
         agent.stop();
+        if (state.refusedCount() > 0) {
+            err.println("device-agent: the broker refused the status (" + state.lastRefusal().orElse("no reason given")
+                    + "); check that the device's policy allows it to publish on its own dt/ topics");
+            return NO_STATUS;
+        }
         log.info("the broker has the first status; stopped as asked (--exit-after-first-status)");
         SharedArchiveCheck.problem(env).ifPresent(log::warn);
         return 0;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.signagefleet.embedded.broker.BrokerPrincipal;
 import dev.signagefleet.testing.BrokerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,6 +68,21 @@ class MainIT {
         assertThat(text(err)).contains("device-agent: no status reached the broker within 2 s (last error: ")
                 .contains("check mqtt.url and the credential");
         assertThat(fixture.observer().on("dt/signage/train-02/status")).isEmpty();
+    }
+
+    @Test
+    void exitAfterFirstStatusEndsWithStatusOneWhenTheBrokerRefusesTheStatus() throws IOException {
+        // an account allowed to announce presence but not to report status: the status gets PUBACK 135
+        broker.accounts().addService(new BrokerPrincipal.Service("train-03", List.of("dt/signage/train-03/presence"),
+                List.of("cmd/signage/train-03/#"), List.of(), null), "pw");
+        Path config = config("train-03", "pw");
+
+        Optional<Integer> exit = run(Duration.ofSeconds(30), "--config", config.toString(), "--exit-after-first-status");
+
+        assertThat(exit).contains(Main.NO_STATUS);
+        assertThat(text(err)).contains("device-agent: the broker refused the status (reason code 135 on dt/signage/train-03/status)")
+                .contains("check that the device's policy allows it");
+        assertThat(fixture.observer().on("dt/signage/train-03/status")).isEmpty();
     }
 
     private Path config(String deviceId, String password) throws IOException {

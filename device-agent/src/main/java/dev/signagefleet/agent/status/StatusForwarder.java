@@ -27,6 +27,18 @@ public final class StatusForwarder {
     private BrokerConnection connection;
     /** The newest buffer index published on the current connection; the next publish takes the one after. */
     private long lastSent;
+    private volatile long refused;
+    private volatile String lastRefusal;
+
+    /** Statuses the broker refused (PUBACK reason code 128 or more); they are dropped, never resent. */
+    public long refusedCount() {
+        return refused;
+    }
+
+    /** The latest refusal, e.g. "reason code 135 on dt/signage/x/status". */
+    public Optional<String> lastRefusal() {
+        return Optional.ofNullable(lastRefusal);
+    }
 
     public StatusForwarder(StatusBuffer buffer, String deviceId) {
         this.buffer = buffer;
@@ -96,6 +108,8 @@ public final class StatusForwarder {
                 log.error("the broker refused the status on " + topic + " with reason code " + reasonCode
                         + (reasonCode == 135 ? " (not authorized: check the device's topic policy)" : "")
                         + "; dropping that status");
+                refused++;
+                lastRefusal = "reason code " + reasonCode + " on " + topic;
             }
             // acknowledged, even on an older connection: the broker has it (or will never take it)
             buffer.remove(index);
