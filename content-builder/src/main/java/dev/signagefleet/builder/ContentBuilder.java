@@ -88,6 +88,7 @@ public final class ContentBuilder implements EventHandler {
                 millisSince(collecting));
         long writing = System.nanoTime();
         List<Package> packaged = new ArrayList<>();
+        List<ContentPackages.Written> written = new ArrayList<>();
         ContentVersion reading = null;
         try {
             for (String group : groups) {
@@ -117,7 +118,7 @@ public final class ContentBuilder implements EventHandler {
                 }
             }
             for (Package p : packaged) {
-                p.written(p.zipped().get());
+                written.add(p.zipped().get());
             }
         } catch (Exception e) {
             packaged.forEach(p -> awaitQuietly(p.zipped()));
@@ -140,26 +141,27 @@ public final class ContentBuilder implements EventHandler {
             throw cause instanceof RuntimeException r ? r : new IllegalStateException("building upload " + uploadId + " failed: " + cause, cause);
         }
         List<Map<String, Object>> built = new ArrayList<>();
-        for (Package p : packaged) {
+        for (int i = 0; i < packaged.size(); i++) {
+            Package p = packaged.get(i);
             ContentVersion version = p.version();
-            ContentPackages.Written written = p.written();
+            ContentPackages.Written zip = written.get(i);
             handle.createUpdate("""
                             INSERT INTO content_builds (group_name, version_number, upload_id, sha256, size_bytes, slide_count, built_at)
                             VALUES (:g, :n, :u, :sha, :size, :slides, :at)
                             """)
-                    .bind("g", version.group()).bind("n", version.number()).bind("u", uploadId).bind("sha", written.sha256())
-                    .bind("size", written.size()).bind("slides", p.slides()).bind("at", Timestamp.from(p.builtAt())).execute();
+                    .bind("g", version.group()).bind("n", version.number()).bind("u", uploadId).bind("sha", zip.sha256())
+                    .bind("size", zip.size()).bind("slides", p.slides()).bind("at", Timestamp.from(p.builtAt())).execute();
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("uploadId", uploadId.toString());
             data.put("group", version.group());
             data.put("version", version.toString());
             data.put("number", version.number());
-            data.put("sha256", written.sha256());
-            data.put("size", written.size());
+            data.put("sha256", zip.sha256());
+            data.put("size", zip.size());
             data.put("slides", p.slides());
             built.add(data);
             log.info("Built {} for upload {}: {} slide(s), {} bytes, sha256 {}", version, uploadId, p.slides(),
-                    written.size(), written.sha256());
+                    zip.size(), zip.sha256());
         }
         log.info("Wrote {} package(s) for upload {} in {} ms", built.size(), uploadId, millisSince(writing));
         handle.createUpdate("INSERT INTO built_uploads (upload_id, built_at) VALUES (:u, :at) ON CONFLICT DO NOTHING")
@@ -171,43 +173,7 @@ public final class ContentBuilder implements EventHandler {
     }
 
     /** A group's package of this build: its manifest was written, its ZIP is being written (or was). */
-    private static final class Package {
-        private final ContentVersion version;
-        private final Instant builtAt;
-        private final int slides;
-        private final Future<ContentPackages.Written> zipped;
-        private ContentPackages.Written written;
-
-        Package(ContentVersion version, Instant builtAt, int slides, Future<ContentPackages.Written> zipped) {
-            this.version = version;
-            this.builtAt = builtAt;
-            this.slides = slides;
-            this.zipped = zipped;
-        }
-
-        ContentVersion version() {
-            return version;
-        }
-
-        Instant builtAt() {
-            return builtAt;
-        }
-
-        int slides() {
-            return slides;
-        }
-
-        Future<ContentPackages.Written> zipped() {
-            return zipped;
-        }
-
-        ContentPackages.Written written() {
-            return written;
-        }
-
-        void written(ContentPackages.Written w) {
-            this.written = w;
-        }
+    private record Package(ContentVersion version, Instant builtAt, int slides, Future<ContentPackages.Written> zipped) {
     }
 
     private static void awaitQuietly(Future<?> future) {

@@ -161,15 +161,7 @@ public final class UploadService {
                     drain(counted);
                     ids.finish();
                 } catch (java.sql.SQLException | SlideSinkException e) {
-                    Optional<String> repeated = SlideIdCheck.repeatedSlideId(e);
-                    if (repeated.isPresent()) {
-                        throw new Rollback(new ReadAgain(repeated.get()));
-                    }
-                    if (e instanceof SlideSinkException sinkFailure) {
-                        throw sinkFailure;
-                    }
-                    throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("checking the slide ids failed: "
-                            + e.getMessage(), e, null);
+                    throw sinkFailure(e, SlideIdCheck.repeatedSlideId(e), true, "checking the slide ids");
                 }
                 // nothing of a dry run is kept
                 throw new Rollback(new Outcome.Checked(result, counted.digest()));
@@ -239,15 +231,7 @@ public final class UploadService {
                     drain(counted);
                     stored = result.ok() ? copy.finish() : 0;
                 } catch (java.sql.SQLException | SlideSinkException e) {
-                    Optional<String> repeated = SlideCopy.repeatedSlideId(e);
-                    if (firstPass && repeated.isPresent()) {
-                        throw new Rollback(new ReadAgain(repeated.get()));
-                    }
-                    if (e instanceof SlideSinkException sinkFailure) {
-                        throw sinkFailure;
-                    }
-                    throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("storing the slides failed: "
-                            + e.getMessage(), e, null);
+                    throw sinkFailure(e, SlideCopy.repeatedSlideId(e), firstPass, "storing the slides");
                 }
                 String digest = counted.digest();
                 if (!result.ok()) {
@@ -285,6 +269,20 @@ public final class UploadService {
             }
             return Optional.of((Outcome) rollback.outcome);
         }
+    }
+
+    /**
+     * What a sink's failure during a read ends in: a first read whose key refused a repeated slide id
+     * ({@code repeated}) is read again; anything else fails as itself, or as the statement that failed.
+     */
+    private static RuntimeException sinkFailure(Exception e, Optional<String> repeated, boolean firstPass, String doing) {
+        if (firstPass && repeated.isPresent()) {
+            return new Rollback(new ReadAgain(repeated.get()));
+        }
+        if (e instanceof SlideSinkException sinkFailure) {
+            return sinkFailure;
+        }
+        return new org.jdbi.v3.core.statement.UnableToExecuteStatementException(doing + " failed: " + e.getMessage(), e, null);
     }
 
     /** What the exact check of the whole file found, with the file's SHA-256 and size. */
