@@ -3,6 +3,7 @@ package dev.signagefleet.common.sqs;
 import dev.signagefleet.common.event.Event;
 import dev.signagefleet.common.event.EventPublisher;
 import dev.signagefleet.common.event.StructuredEventJson;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -66,7 +67,7 @@ public final class SqsEventPublisher implements EventPublisher.Batching {
             List<Event> chunk = events.subList(start, Math.min(events.size(), start + BATCH));
             List<String> bodies = chunk.stream().map(StructuredEventJson::write).toList();
             try {
-                if (bodies.stream().mapToInt(String::length).sum() > BATCH_BYTES) {
+                if (bodies.stream().mapToInt(b -> b.getBytes(StandardCharsets.UTF_8).length).sum() > BATCH_BYTES) {
                     for (int i = 0; i < chunk.size(); i++) {
                         try {
                             publish(chunk.get(i));
